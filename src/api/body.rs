@@ -1,0 +1,238 @@
+//! Request bodies: the JSON extractor and the singular/plural (bulk) forms of API.md §4.
+
+use actix_web::dev::Payload;
+use actix_web::error::{JsonPayloadError, PayloadError};
+use actix_web::http::header;
+use actix_web::web::{Bytes, Data};
+use actix_web::{FromRequest, HttpRequest};
+use futures_util::future::LocalBoxFuture;
+use serde_json::{Map, Value};
+
+use crate::error::{ApiError, ErrorItem};
+use crate::state::AppState;
+
+pub const MAX_BULK: usize = 100;
+
+/// A JSON body: 415 unless `application/json`, 413 over the configured limit, 400
+/// unless it parses as JSON.
+pub struct JsonBody(pub Value);
+
+fn is_json(req: &HttpRequest) -> bool {
+    let Some(ct) = req.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()) else {
+        return false;
+    };
+    let mime = ct.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+    mime == "application/json" || (mime.starts_with("application/") && mime.ends_with("+json"))
+}
+
+impl FromRequest for JsonBody {
+    type Error = ApiError;
+    type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let limit = req
+            .app_data::<Data<AppState>>()
+            .map(|s| s.settings.max_body_bytes)
+            .unwrap_or(1 << 20);
+        let json = is_json(req);
+        let declared = req
+            .headers()
+            .get(header::CONTENT_LENGTH)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.parse::<usize>().ok());
+        let bytes = Bytes::from_request(req, payload);
+        Box::pin(async move {
+            if declared.is_some_and(|n| n > limit) {
+                return Err(ApiError::PayloadTooLarge(limit));
+            }
+            let body = bytes.await.map_err(|e| {
+                let overflow = matches!(e.as_error::<PayloadError>(), Some(PayloadError::Overflow))
+                    || matches!(e.as_error::<JsonPayloadError>(), Some(JsonPayloadError::Overflow { .. }));
+                if overflow {
+                    ApiError::PayloadTooLarge(limit)
+                } else {
+                    ApiError::bad_request("the body could not be read")
+                }
+            })?;
+            if body.len() > limit {
+                return Err(ApiError::PayloadTooLarge(limit));
+            }
+            if !json {
+                return Err(ApiError::UnsupportedMediaType);
+            }
+            serde_json::from_slice(&body)
+                .map(JsonBody)
+                .map_err(|e| ApiError::bad_request(format!("the body is not valid JSON: {e}")))
+        })
+    }
+}
+
+/// The objects of a create body, and whether the plural (bulk) key was used.
+pub struct Objects {
+    pub items: Vec<Value>,
+    pub bulk: bool,
+}
+
+impl Objects {
+    /// The index to report for object `i`: only bulk objects carry one.
+    pub fn index(&self, i: usize) -> Option<usize> {
+        self.bulk.then_some(i)
+    }
+}
+
+/// Takes `{"<singular>": {...}}` or `{"<plural>": [{...}, ...]}` (1 to 100 objects).
+pub fn take_objects(body: Value, singular: &str, plural: &str) -> Result<Objects, ApiError> {
+    let Value::Object(mut map) = body else {
+        return Err(ApiError::invalid(singular, format!("the body must be an object with a {singular:?} or {plural:?} key")));
+    };
+    let one = map.remove(singular);
+    let many = map.remove(plural);
+    if let Some(unknown) = map.keys().next() {
+        return Err(ApiError::invalid(unknown, format!("unknown field {unknown:?}; expected {singular:?} or {plural:?}")));
+    }
+    match (one, many) {
+        (Some(_), Some(_)) => Err(ApiError::invalid(plural, format!("give either {singular:?} or {plural:?}, not both"))),
+        (None, None) => Err(ApiError::invalid(singular, format!("the body must have a {singular:?} or {plural:?} key"))),
+        (Some(v), None) => Ok(Objects { items: vec![v], bulk: false }),
+        (None, Some(Value::Array(items))) => {
+            if items.is_empty() {
+                Err(ApiError::invalid(plural, format!("{plural} must hold 1 to {MAX_BULK} objects")))
+            } else if items.len() > MAX_BULK {
+                Err(ApiError::one(
+                    ErrorItem::new("too_many", format!("{plural} holds {} objects; at most {MAX_BULK} are allowed", items.len()))
+                        .field(plural),
+                ))
+            } else {
+                Ok(Objects { items, bulk: true })
+            }
+        }
+        (None, Some(_)) => Err(ApiError::invalid(plural, format!("{plural} must be an array of objects"))),
+    }
+}
+
+/// Takes the singular key of a PATCH body.
+pub fn take_patch(body: Value, singular: &str) -> Result<Map<String, Value>, ApiError> {
+    let Value::Object(mut map) = body else {
+        return Err(ApiError::invalid(singular, format!("the body must be an object with a {singular:?} key")));
+    };
+    let inner = map.remove(singular);
+    if let Some(unknown) = map.keys().next() {
+        return Err(ApiError::invalid(unknown, format!("unknown field {unknown:?}; expected {singular:?}")));
+    }
+    match inner {
+        Some(Value::Object(fields)) => Ok(fields),
+        Some(_) => Err(ApiError::invalid(singular, format!("{singular} must be an object"))),
+        None => Err(ApiError::invalid(singular, format!("the body must have a {singular:?} key"))),
+    }
+}
+
+/// Reads the fields of one object, collecting every problem with its field and index.
+pub struct FieldReader<'a> {
+    map: Map<String, Value>,
+    index: Option<usize>,
+    errors: &'a mut Vec<ErrorItem>,
+    failed: bool,
+}
+
+impl<'a> FieldReader<'a> {
+    /// Fails (recording the error) when `value` is not an object.
+    pub fn new(value: Value, index: Option<usize>, what: &str, errors: &'a mut Vec<ErrorItem>) -> Option<Self> {
+        match value {
+            Value::Object(map) => Some(Self { map, index, errors, failed: false }),
+            _ => {
+                errors.push(ErrorItem::new("invalid", format!("each {what} must be an object")).at(index));
+                None
+            }
+        }
+    }
+
+    pub fn from_map(map: Map<String, Value>, index: Option<usize>, errors: &'a mut Vec<ErrorItem>) -> Self {
+        Self { map, index, errors, failed: false }
+    }
+
+    pub fn index(&self) -> Option<usize> {
+        self.index
+    }
+
+    pub fn error(&mut self, item: ErrorItem) {
+        self.failed = true;
+        self.errors.push(item.at(self.index));
+    }
+
+    fn parse_value<T>(&mut self, name: &str, value: &Value, parse: impl FnOnce(&Value) -> Result<T, String>) -> Option<T> {
+        match parse(value) {
+            Ok(v) => Some(v),
+            Err(message) => {
+                self.error(ErrorItem::invalid(name, message));
+                None
+            }
+        }
+    }
+
+    /// A field that must be present.
+    pub fn required<T>(&mut self, name: &str, parse: impl FnOnce(&Value) -> Result<T, String>) -> Option<T> {
+        match self.map.remove(name) {
+            Some(value) => self.parse_value(name, &value, parse),
+            None => {
+                self.error(ErrorItem::invalid(name, format!("{name} is required")));
+                None
+            }
+        }
+    }
+
+    /// A field that may be absent: `None` when absent (or invalid: see `finish`).
+    pub fn optional<T>(&mut self, name: &str, parse: impl FnOnce(&Value) -> Result<T, String>) -> Option<T> {
+        let value = self.map.remove(name)?;
+        self.parse_value(name, &value, parse)
+    }
+
+    /// Reports unknown fields; true when the whole object was valid.
+    pub fn finish(mut self) -> bool {
+        let unknown: Vec<String> = self.map.keys().cloned().collect();
+        for name in unknown {
+            self.error(ErrorItem::invalid(&name, format!("unknown field {name:?}")));
+        }
+        !self.failed
+    }
+}
+
+/// Finds values repeated within a bulk: for each later repeat, (index, first index).
+pub fn repeats<K: std::hash::Hash + Eq + Clone>(keys: impl IntoIterator<Item = (usize, K)>) -> Vec<(usize, usize)> {
+    let mut first = std::collections::HashMap::new();
+    let mut out = Vec::new();
+    for (i, k) in keys {
+        match first.get(&k) {
+            Some(&j) => out.push((i, j)),
+            None => {
+                first.insert(k, i);
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn singular_plural_rules() {
+        assert!(!take_objects(json!({"user": {}}), "user", "users").unwrap().bulk);
+        assert_eq!(take_objects(json!({"users": [{}, {}]}), "user", "users").unwrap().items.len(), 2);
+        assert!(take_objects(json!({"users": []}), "user", "users").is_err());
+        assert!(take_objects(json!({"user": {}, "users": [{}]}), "user", "users").is_err());
+        assert!(take_objects(json!({}), "user", "users").is_err());
+        assert!(take_objects(json!({"user": {}, "x": 1}), "user", "users").is_err());
+        let many = Value::Array(vec![json!({}); 101]);
+        match take_objects(json!({ "users": many }), "user", "users") {
+            Err(ApiError::Unprocessable(items)) => assert_eq!(items[0].kind, "too_many"),
+            _ => panic!("expected too_many"),
+        }
+    }
+
+    #[test]
+    fn repeats_point_at_the_later_index() {
+        assert_eq!(repeats(vec![(0, "a"), (1, "b"), (2, "a"), (3, "a")]), vec![(2, 0), (3, 0)]);
+    }
+}

@@ -1,0 +1,67 @@
+//! Helpers the resource handlers share.
+
+use actix_web::HttpRequest;
+
+use super::envelope::Envelope;
+use super::query::{Cursor, ListParams, Params};
+use super::render::Row;
+use crate::db::listing::{After, Page};
+use crate::domain::parse_id_str;
+use crate::error::{ApiError, ErrorItem};
+
+/// An ID from the path; anything that is not one names nothing, so 404.
+pub fn path_id(req: &HttpRequest, name: &str) -> Result<i64, ApiError> {
+    req.match_info().get(name).and_then(parse_id_str).ok_or(ApiError::NotFound)
+}
+
+pub fn params(req: &HttpRequest) -> Result<Params, ApiError> {
+    Params::parse(req.query_string())
+}
+
+/// The envelope of a list page, with `meta` and `next_cursor`.
+pub fn page_envelope<T: Row>(page: &Page<T>, p: &ListParams) -> Envelope {
+    let mut env = Envelope::new(T::PLURAL);
+    for row in &page.rows {
+        env.push(row.id(), row.render());
+    }
+    let next = page.rows.last().filter(|_| page.has_more).map(|last| {
+        Cursor {
+            field: p.window.field,
+            desc: p.window.desc,
+            after: After { value: last.sort_value(p.window.field), id: last.id() },
+        }
+        .encode()
+    });
+    env.page_meta(page, p.page_number, p.per_page, next);
+    env
+}
+
+/// The envelope of rows in the given order.
+pub fn rows_envelope<T: Row>(rows: &[T]) -> Envelope {
+    let mut env = Envelope::new(T::PLURAL);
+    for row in rows {
+        env.push(row.id(), row.render());
+    }
+    env
+}
+
+/// Sorts collected errors by index (stable: within an index, in the order found) and
+/// turns them into the 422.
+pub fn unprocessable(mut errors: Vec<ErrorItem>) -> ApiError {
+    errors.sort_by_key(|e| e.index);
+    ApiError::Unprocessable(errors)
+}
+
+/// A unique violation that slipped past the checks (a racing request) still names
+/// the field it is about.
+pub fn duplicate_on(field: &'static str) -> impl Fn(ApiError) -> ApiError {
+    move |err| match err {
+        ApiError::Unprocessable(items) if items.iter().all(|i| i.kind == "duplicate") => ApiError::Unprocessable(
+            items
+                .into_iter()
+                .map(|i| ErrorItem::new("duplicate", format!("{field} is already taken")).field(field).at(i.index))
+                .collect(),
+        ),
+        other => other,
+    }
+}

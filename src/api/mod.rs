@@ -1,0 +1,72 @@
+//! HTTP: parse, authorize, shape the envelope. Never SQL.
+
+pub mod barriers;
+pub mod body;
+pub mod common;
+pub mod envelope;
+pub mod group_users;
+pub mod groups;
+pub mod health;
+pub mod include;
+pub mod instances;
+pub mod keys;
+pub mod memberships;
+pub mod query;
+pub mod render;
+pub mod users;
+
+use actix_web::{web, HttpResponse};
+
+use crate::error::ApiError;
+
+async fn not_found() -> Result<HttpResponse, ApiError> {
+    Err(ApiError::NotFound)
+}
+
+async fn method_not_allowed() -> Result<HttpResponse, ApiError> {
+    Err(ApiError::MethodNotAllowed)
+}
+
+/// Declares every route once: `configure` registers them and `ROUTES` lists them
+/// (for the authorization matrix and the API description).
+macro_rules! routes {
+    ($($path:literal => { $($method:ident : $handler:path),+ $(,)? }),+ $(,)?) => {
+        /// Every (path, methods) the server serves.
+        pub const ROUTES: &[(&str, &[&str])] = &[
+            $(($path, &[$(stringify!($method)),+])),+
+        ];
+
+        /// Registers every route; a known path with another method answers 405,
+        /// an unknown path 404, both in the §7 form.
+        pub fn configure(cfg: &mut web::ServiceConfig) {
+            $(
+                cfg.service(
+                    web::resource($path)
+                        $(.route(web::method(actix_web::http::Method::$method).to($handler)))+
+                        .default_service(web::to(method_not_allowed)),
+                );
+            )+
+            cfg.default_service(web::to(not_found));
+        }
+    };
+}
+
+routes! {
+    "/healthz" => { GET: health::healthz },
+    "/readyz" => { GET: health::readyz },
+    "/instances" => { POST: instances::create, GET: instances::list },
+    "/instances/{instance}" => { GET: instances::get, PATCH: instances::update, DELETE: instances::delete },
+    "/instances/{instance}/api_keys" => { POST: keys::create, GET: keys::list },
+    "/instances/{instance}/api_keys/{id}" => { DELETE: keys::revoke },
+    "/instances/{instance}/users" => { POST: users::create, GET: users::list },
+    "/instances/{instance}/users/{id}" => { GET: users::get, PATCH: users::update, DELETE: users::delete },
+    "/instances/{instance}/users/{user_id}/groups" => { GET: group_users::list_user_groups },
+    "/instances/{instance}/groups" => { POST: groups::create, GET: groups::list },
+    "/instances/{instance}/groups/{id}" => { GET: groups::get, PATCH: groups::update, DELETE: groups::delete },
+    "/instances/{instance}/groups/{group_id}/users" => { POST: group_users::add_users, GET: group_users::list_group_users },
+    "/instances/{instance}/groups/{group_id}/users/{user_id}" => { GET: group_users::get_pair, DELETE: group_users::remove_pair },
+    "/instances/{instance}/memberships" => { POST: memberships::create, GET: memberships::list },
+    "/instances/{instance}/memberships/{id}" => { GET: memberships::get, PATCH: memberships::update, DELETE: memberships::delete },
+    "/instances/{instance}/barriers" => { POST: barriers::create, GET: barriers::list },
+    "/instances/{instance}/barriers/{id}" => { GET: barriers::get, DELETE: barriers::delete },
+}

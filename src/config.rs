@@ -1,0 +1,161 @@
+//! Settings: loaded once at start-up and passed in (no globals).
+
+use std::path::Path;
+
+use serde::Deserialize;
+
+/// The defaults, compiled in so the binary runs from any directory.
+const DEFAULTS: &str = include_str!("../config/default.toml");
+
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub database_url: String,
+    pub bind: String,
+    pub account_key: Option<String>,
+    pub log: String,
+    pub log_json: bool,
+    pub workers: usize,
+    pub pool_size: u32,
+    pub pool_timeout_ms: u64,
+    pub max_body_bytes: usize,
+    pub cors_origins: Vec<String>,
+    pub shutdown_timeout_secs: u64,
+}
+
+/// One layer of configuration; every key optional.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Layer {
+    database_url: Option<String>,
+    bind: Option<String>,
+    account_key: Option<String>,
+    log: Option<String>,
+    log_format: Option<String>,
+    workers: Option<usize>,
+    pool_size: Option<u32>,
+    pool_timeout_ms: Option<u64>,
+    max_body_bytes: Option<usize>,
+    cors_origins: Option<Vec<String>>,
+    shutdown_timeout_secs: Option<u64>,
+}
+
+impl Layer {
+    fn over(self, base: Layer) -> Layer {
+        Layer {
+            database_url: self.database_url.or(base.database_url),
+            bind: self.bind.or(base.bind),
+            account_key: self.account_key.or(base.account_key),
+            log: self.log.or(base.log),
+            log_format: self.log_format.or(base.log_format),
+            workers: self.workers.or(base.workers),
+            pool_size: self.pool_size.or(base.pool_size),
+            pool_timeout_ms: self.pool_timeout_ms.or(base.pool_timeout_ms),
+            max_body_bytes: self.max_body_bytes.or(base.max_body_bytes),
+            cors_origins: self.cors_origins.or(base.cors_origins),
+            shutdown_timeout_secs: self.shutdown_timeout_secs.or(base.shutdown_timeout_secs),
+        }
+    }
+}
+
+fn parse_layer(text: &str, origin: &str) -> Result<Layer, String> {
+    toml::from_str(text).map_err(|e| format!("{origin}: {e}"))
+}
+
+fn env_layer(get: &dyn Fn(&str) -> Option<String>) -> Result<Layer, String> {
+    fn num<T: std::str::FromStr>(name: &str, v: Option<String>) -> Result<Option<T>, String> {
+        v.map(|s| s.trim().parse::<T>().map_err(|_| format!("{name} must be a number, got {s:?}")))
+            .transpose()
+    }
+    Ok(Layer {
+        database_url: get("ROSTER_DATABASE_URL"),
+        bind: get("ROSTER_BIND"),
+        account_key: get("ROSTER_ACCOUNT_KEY"),
+        log: get("ROSTER_LOG"),
+        log_format: get("ROSTER_LOG_FORMAT"),
+        workers: num("ROSTER_WORKERS", get("ROSTER_WORKERS"))?,
+        pool_size: num("ROSTER_POOL_SIZE", get("ROSTER_POOL_SIZE"))?,
+        pool_timeout_ms: num("ROSTER_POOL_TIMEOUT_MS", get("ROSTER_POOL_TIMEOUT_MS"))?,
+        max_body_bytes: num("ROSTER_MAX_BODY_BYTES", get("ROSTER_MAX_BODY_BYTES"))?,
+        cors_origins: get("ROSTER_CORS_ORIGINS").map(|s| {
+            s.split(',').map(str::trim).filter(|o| !o.is_empty()).map(String::from).collect()
+        }),
+        shutdown_timeout_secs: num("ROSTER_SHUTDOWN_TIMEOUT_SECS", get("ROSTER_SHUTDOWN_TIMEOUT_SECS"))?,
+    })
+}
+
+impl Settings {
+    /// Defaults, then `ROSTER_CONFIG`'s file, then the environment.
+    pub fn load() -> Result<Self, String> {
+        Self::load_with(&|name| std::env::var(name).ok().filter(|v| !v.is_empty()))
+    }
+
+    pub fn load_with(get: &dyn Fn(&str) -> Option<String>) -> Result<Self, String> {
+        let mut layer = parse_layer(DEFAULTS, "built-in defaults")?;
+        if let Some(path) = get("ROSTER_CONFIG") {
+            let text = std::fs::read_to_string(Path::new(&path))
+                .map_err(|e| format!("cannot read ROSTER_CONFIG file {path}: {e}"))?;
+            layer = parse_layer(&text, &path)?.over(layer);
+        }
+        layer = env_layer(get)?.over(layer);
+        Self::from_layer(layer)
+    }
+
+    fn from_layer(l: Layer) -> Result<Self, String> {
+        let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2);
+        let workers = match l.workers.unwrap_or(0) {
+            0 => cores,
+            n => n,
+        };
+        let pool_size = match l.pool_size.unwrap_or(0) {
+            0 => (2 * cores as u32 + 2).max(4),
+            n => n,
+        };
+        let log_json = match l.log_format.as_deref().unwrap_or("text") {
+            "json" => true,
+            "text" | "pretty" => false,
+            other => return Err(format!("ROSTER_LOG_FORMAT must be text or json, got {other:?}")),
+        };
+        let max_body_bytes = l.max_body_bytes.unwrap_or(1 << 20);
+        if max_body_bytes == 0 {
+            return Err("ROSTER_MAX_BODY_BYTES must be positive".into());
+        }
+        Ok(Self {
+            database_url: l.database_url.unwrap_or_else(|| "sqlite://data/roster.db".into()),
+            bind: l.bind.unwrap_or_else(|| "127.0.0.1:8080".into()),
+            account_key: l.account_key,
+            log: l.log.unwrap_or_else(|| "info".into()),
+            log_json,
+            workers,
+            pool_size,
+            pool_timeout_ms: l.pool_timeout_ms.unwrap_or(3000),
+            max_body_bytes,
+            cors_origins: l.cors_origins.unwrap_or_default(),
+            shutdown_timeout_secs: l.shutdown_timeout_secs.unwrap_or(30),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn load(vars: &[(&str, &str)]) -> Result<Settings, String> {
+        let map: HashMap<String, String> =
+            vars.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        Settings::load_with(&move |k| map.get(k).cloned())
+    }
+
+    #[test]
+    fn defaults_then_environment() {
+        let s = load(&[]).unwrap();
+        assert_eq!(s.database_url, "sqlite://data/roster.db");
+        assert_eq!(s.bind, "127.0.0.1:8080");
+        assert_eq!(s.max_body_bytes, 1 << 20);
+        let s = load(&[("ROSTER_BIND", "0.0.0.0:9"), ("ROSTER_CORS_ORIGINS", "https://a.io, https://b.io")]).unwrap();
+        assert_eq!(s.bind, "0.0.0.0:9");
+        assert_eq!(s.cors_origins, vec!["https://a.io", "https://b.io"]);
+        assert!(load(&[("ROSTER_POOL_SIZE", "many")]).is_err());
+        assert!(load(&[("ROSTER_LOG_FORMAT", "xml")]).is_err());
+    }
+}

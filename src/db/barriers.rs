@@ -1,0 +1,114 @@
+//! The `barriers` table: two groups no user may be in at once.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use super::listing::{Common, Page, Window};
+use super::schema::{barriers, memberships};
+use super::{AnyConnection, Db};
+use crate::{apply_window, per_backend};
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = barriers)]
+pub struct Barrier {
+    pub instance_id: i64,
+    pub id: i64,
+    pub group_a_id: i64,
+    pub group_b_id: i64,
+    pub description: Option<String>,
+    pub created_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = barriers, treat_none_as_default_value = false)]
+pub struct NewBarrier {
+    pub instance_id: i64,
+    pub group_a_id: i64,
+    pub group_b_id: i64,
+    pub description: Option<String>,
+    pub created_at: NaiveDateTime,
+}
+
+/// The barriers with a side in `group_ids`, as (group_a, group_b) pairs. With `lock`
+/// on PostgreSQL the rows are locked until commit, so two writers that could together
+/// break a barrier take turns (SQLite's write transactions already do).
+pub fn touching(conn: &mut AnyConnection, instance_id: i64, group_ids: &[i64], lock: bool) -> QueryResult<Vec<(i64, i64)>> {
+    if group_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let q = barriers::table
+        .filter(barriers::instance_id.eq(instance_id))
+        .filter(barriers::group_a_id.eq_any(group_ids).or(barriers::group_b_id.eq_any(group_ids)))
+        .select((barriers::group_a_id, barriers::group_b_id));
+    match conn {
+        AnyConnection::Postgresql(c) if lock => q.for_update().load(c),
+        other => q.load(other),
+    }
+}
+
+/// Users who are members of both groups (at most `limit`).
+pub fn violators(conn: &mut AnyConnection, instance_id: i64, group_a: i64, group_b: i64, limit: i64) -> QueryResult<Vec<i64>> {
+    let other = diesel::alias!(memberships as other);
+    let in_b = other
+        .filter(other.field(memberships::instance_id).eq(instance_id))
+        .filter(other.field(memberships::group_id).eq(group_b))
+        .select(other.field(memberships::user_id));
+    memberships::table
+        .filter(memberships::instance_id.eq(instance_id))
+        .filter(memberships::group_id.eq(group_a))
+        .filter(memberships::user_id.eq_any(in_b))
+        .select(memberships::user_id)
+        .order(memberships::user_id.asc())
+        .limit(limit)
+        .load(conn)
+}
+
+/// Blocks membership writes until commit on PostgreSQL, so no membership can slip
+/// past a barrier being created (SQLite's write transactions already serialize).
+pub fn lock_memberships(conn: &mut AnyConnection) -> QueryResult<()> {
+    use diesel::connection::SimpleConnection;
+    match conn {
+        AnyConnection::Postgresql(c) => c.batch_execute("LOCK TABLE memberships IN SHARE MODE"),
+        AnyConnection::Sqlite(_) => Ok(()),
+    }
+}
+
+pub fn insert(conn: &mut AnyConnection, row: &NewBarrier) -> QueryResult<Barrier> {
+    per_backend!(conn, |c| diesel::insert_into(barriers::table)
+        .values(row)
+        .returning(Barrier::as_returning())
+        .get_result(c))
+}
+
+pub fn find(conn: &mut AnyConnection, instance_id: i64, id: i64) -> QueryResult<Option<Barrier>> {
+    barriers::table
+        .filter(barriers::instance_id.eq(instance_id))
+        .filter(barriers::id.eq(id))
+        .select(Barrier::as_select())
+        .first(conn)
+        .optional()
+}
+
+pub fn list(conn: &mut AnyConnection, instance_id: i64, common: &Common, group_id: Option<i64>, w: &Window) -> QueryResult<Page<Barrier>> {
+    let base = || {
+        let mut q = barriers::table.filter(barriers::instance_id.eq(instance_id)).into_boxed::<Db>();
+        if let Some(ids) = &common.ids {
+            q = q.filter(barriers::id.eq_any(ids.clone()));
+        }
+        if let Some(t) = common.created_after {
+            q = q.filter(barriers::created_at.gt(t));
+        }
+        if let Some(g) = group_id {
+            q = q.filter(barriers::group_a_id.eq(g).or(barriers::group_b_id.eq(g)));
+        }
+        q
+    };
+    let total: i64 = base().count().get_result(conn)?;
+    let mut q = base().select(Barrier::as_select());
+    apply_window!(q, w, barriers::id, barriers::created_at, barriers::created_at, barriers::created_at, super::listing::sort_time);
+    Ok(Page::from_rows(q.load(conn)?, total, w.limit))
+}
+
+pub fn delete(conn: &mut AnyConnection, instance_id: i64, id: i64) -> QueryResult<usize> {
+    diesel::delete(barriers::table.filter(barriers::instance_id.eq(instance_id)).filter(barriers::id.eq(id))).execute(conn)
+}

@@ -1,0 +1,1 @@
+//! The `idempotency_records` table (API.md §8).

@@ -1,0 +1,160 @@
+//! The `memberships` table.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use super::listing::{Common, Page, Window};
+use super::schema::memberships;
+use super::{AnyConnection, Db};
+use crate::{apply_common, apply_window, per_backend};
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = memberships)]
+pub struct Membership {
+    pub instance_id: i64,
+    pub id: i64,
+    pub user_id: i64,
+    pub group_id: i64,
+    pub role: String,
+    pub configurable_permissions: Option<String>,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = memberships, treat_none_as_default_value = false)]
+pub struct NewMembership {
+    pub instance_id: i64,
+    pub user_id: i64,
+    pub group_id: i64,
+    pub role: String,
+    pub configurable_permissions: Option<String>,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+#[derive(Debug, Default, AsChangeset)]
+#[diesel(table_name = memberships)]
+pub struct MembershipChanges {
+    pub role: Option<String>,
+    pub configurable_permissions: Option<Option<String>>,
+    pub updated_at: Option<NaiveDateTime>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct MembershipFilter {
+    pub common: Common,
+    pub user_id: Option<i64>,
+    pub group_id: Option<i64>,
+    pub role: Option<String>,
+    /// Only memberships of the groups this user belongs to.
+    pub visible_to: Option<i64>,
+}
+
+/// One multi-row INSERT ... RETURNING; fails whole on a unique or foreign-key violation.
+pub fn insert_many(conn: &mut AnyConnection, rows: &[NewMembership]) -> QueryResult<Vec<Membership>> {
+    per_backend!(conn, |c| diesel::insert_into(memberships::table)
+        .values(rows)
+        .returning(Membership::as_returning())
+        .get_results(c))
+}
+
+/// Like `insert_many`, but rows whose (user, group) already exists are skipped.
+pub fn insert_many_skipping_existing(conn: &mut AnyConnection, rows: &[NewMembership]) -> QueryResult<Vec<Membership>> {
+    per_backend!(conn, |c| diesel::insert_into(memberships::table)
+        .values(rows)
+        .on_conflict((memberships::instance_id, memberships::user_id, memberships::group_id))
+        .do_nothing()
+        .returning(Membership::as_returning())
+        .get_results(c))
+}
+
+/// Memberships whose user is in `user_ids` and group in `group_ids` (a superset of the
+/// pairs asked for; the caller picks the pairs).
+pub fn among(conn: &mut AnyConnection, instance_id: i64, user_ids: &[i64], group_ids: &[i64]) -> QueryResult<Vec<Membership>> {
+    if user_ids.is_empty() || group_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    memberships::table
+        .filter(memberships::instance_id.eq(instance_id))
+        .filter(memberships::user_id.eq_any(user_ids))
+        .filter(memberships::group_id.eq_any(group_ids))
+        .select(Membership::as_select())
+        .load(conn)
+}
+
+pub fn find(conn: &mut AnyConnection, instance_id: i64, id: i64, visible_to: Option<i64>) -> QueryResult<Option<Membership>> {
+    let filter = MembershipFilter { common: Common { ids: Some(vec![id]), ..Default::default() }, visible_to, ..Default::default() };
+    filtered(instance_id, &filter).select(Membership::as_select()).first(conn).optional()
+}
+
+pub fn find_pair(conn: &mut AnyConnection, instance_id: i64, user_id: i64, group_id: i64, visible_to: Option<i64>) -> QueryResult<Option<Membership>> {
+    let filter = MembershipFilter { user_id: Some(user_id), group_id: Some(group_id), visible_to, ..Default::default() };
+    filtered(instance_id, &filter).select(Membership::as_select()).first(conn).optional()
+}
+
+/// Every membership of these users (for includes).
+pub fn of_users(conn: &mut AnyConnection, instance_id: i64, user_ids: &[i64], visible_to: Option<i64>) -> QueryResult<Vec<Membership>> {
+    if user_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut q = filtered(instance_id, &MembershipFilter { visible_to, ..Default::default() });
+    q = q.filter(memberships::user_id.eq_any(user_ids.to_vec()));
+    q.order(memberships::id.asc()).select(Membership::as_select()).load(conn)
+}
+
+/// Every membership of these groups (for includes).
+pub fn of_groups(conn: &mut AnyConnection, instance_id: i64, group_ids: &[i64], visible_to: Option<i64>) -> QueryResult<Vec<Membership>> {
+    if group_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut q = filtered(instance_id, &MembershipFilter { visible_to, ..Default::default() });
+    q = q.filter(memberships::group_id.eq_any(group_ids.to_vec()));
+    q.order(memberships::id.asc()).select(Membership::as_select()).load(conn)
+}
+
+fn filtered(instance_id: i64, f: &MembershipFilter) -> memberships::BoxedQuery<'static, Db> {
+    let mut q = memberships::table.filter(memberships::instance_id.eq(instance_id)).into_boxed::<Db>();
+    apply_common!(q, memberships, f.common);
+    if let Some(u) = f.user_id {
+        q = q.filter(memberships::user_id.eq(u));
+    }
+    if let Some(g) = f.group_id {
+        q = q.filter(memberships::group_id.eq(g));
+    }
+    if let Some(r) = &f.role {
+        q = q.filter(memberships::role.eq(r.clone()));
+    }
+    if let Some(viewer) = f.visible_to {
+        let mine = diesel::alias!(memberships as mine);
+        let my_groups = mine
+            .filter(mine.field(memberships::instance_id).eq(instance_id))
+            .filter(mine.field(memberships::user_id).eq(viewer))
+            .select(mine.field(memberships::group_id));
+        q = q.filter(memberships::group_id.eq_any(my_groups));
+    }
+    q
+}
+
+pub fn list(conn: &mut AnyConnection, instance_id: i64, f: &MembershipFilter, w: &Window) -> QueryResult<Page<Membership>> {
+    let total: i64 = filtered(instance_id, f).count().get_result(conn)?;
+    let mut q = filtered(instance_id, f).select(Membership::as_select());
+    apply_window!(q, w, memberships::id, memberships::created_at, memberships::updated_at, memberships::created_at, super::listing::sort_time);
+    Ok(Page::from_rows(q.load(conn)?, total, w.limit))
+}
+
+pub fn update(conn: &mut AnyConnection, instance_id: i64, id: i64, changes: &MembershipChanges) -> QueryResult<Membership> {
+    per_backend!(conn, |c| diesel::update(
+        memberships::table.filter(memberships::instance_id.eq(instance_id)).filter(memberships::id.eq(id))
+    )
+    .set(changes)
+    .returning(Membership::as_returning())
+    .get_result(c))
+}
+
+pub fn delete(conn: &mut AnyConnection, instance_id: i64, id: i64) -> QueryResult<usize> {
+    diesel::delete(
+        memberships::table.filter(memberships::instance_id.eq(instance_id)).filter(memberships::id.eq(id)),
+    )
+    .execute(conn)
+}

@@ -1,0 +1,288 @@
+//! Storage: one codebase over PostgreSQL and SQLite. Backend-specific code stays here.
+
+pub mod barriers;
+pub mod groups;
+pub mod idempotency;
+pub mod instances;
+pub mod keys;
+pub mod listing;
+pub mod memberships;
+pub mod schema;
+pub mod users;
+
+use std::cell::Cell;
+use std::path::Path;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::{NaiveDateTime, SubsecRound, Utc};
+use diesel::connection::{AnsiTransactionManager, InstrumentationEvent, SimpleConnection, TransactionManager};
+use diesel::prelude::*;
+use diesel::r2d2::{Pool, PooledConnection};
+use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
+
+use crate::error::ApiError;
+
+pub const PG_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/postgres");
+pub const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
+
+#[derive(diesel::MultiConnection)]
+pub enum AnyConnection {
+    Postgresql(diesel::PgConnection),
+    Sqlite(diesel::SqliteConnection),
+}
+
+/// The backend type of `AnyConnection`, for boxed queries compiled once for both.
+pub type Db = <AnyConnection as Connection>::Backend;
+
+pub type DbPool = Pool<ConnectionManager>;
+pub type DbConn = PooledConnection<ConnectionManager>;
+
+/// Runs `$body` once per backend with `$c` bound to the concrete connection, for the
+/// queries diesel cannot build over `AnyConnection` (batch inserts, RETURNING, ON CONFLICT).
+#[macro_export]
+macro_rules! per_backend {
+    ($conn:expr, |$c:ident| $body:expr) => {
+        match $conn {
+            $crate::db::AnyConnection::Postgresql($c) => $body,
+            $crate::db::AnyConnection::Sqlite($c) => $body,
+        }
+    };
+}
+
+/// Where the data lives, parsed from `ROSTER_DATABASE_URL`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DatabaseUrl {
+    Postgres(String),
+    Sqlite(String),
+}
+
+impl DatabaseUrl {
+    /// `postgres://` or `postgresql://` selects PostgreSQL; `sqlite://path` or a bare
+    /// path selects SQLite.
+    pub fn parse(raw: &str) -> Result<Self, String> {
+        let raw = raw.trim();
+        if raw.is_empty() {
+            return Err("database URL is empty".into());
+        }
+        if raw.starts_with("postgres://") || raw.starts_with("postgresql://") {
+            return Ok(Self::Postgres(raw.to_string()));
+        }
+        if let Some(path) = raw.strip_prefix("sqlite://") {
+            if path.is_empty() {
+                return Err("sqlite:// URL has no path".into());
+            }
+            return Ok(Self::Sqlite(path.to_string()));
+        }
+        if let Some(path) = raw.strip_prefix("sqlite:") {
+            return Ok(Self::Sqlite(path.to_string()));
+        }
+        if raw.contains("://") {
+            return Err(format!(
+                "unsupported database URL scheme in {:?}: use postgres:// or sqlite://",
+                raw.split("://").next().unwrap_or_default()
+            ));
+        }
+        Ok(Self::Sqlite(raw.to_string()))
+    }
+
+    pub fn is_postgres(&self) -> bool {
+        matches!(self, Self::Postgres(_))
+    }
+}
+
+/// r2d2 manager that opens exactly the backend the URL names (the derived `establish`
+/// would take any string as a SQLite path and hide libpq's error).
+#[derive(Debug, Clone)]
+pub struct ConnectionManager {
+    url: DatabaseUrl,
+}
+
+impl ConnectionManager {
+    pub fn new(url: DatabaseUrl) -> Self {
+        Self { url }
+    }
+}
+
+thread_local! {
+    /// Statements this thread has sent to the database (see `count_statements`).
+    static STATEMENTS: Cell<u64> = const { Cell::new(0) };
+}
+
+tokio::task_local! {
+    /// The statement count of the request being served, reported as `X-Query-Count`.
+    pub static REQUEST_STATEMENTS: Arc<AtomicU64>;
+}
+
+fn count_statements(event: InstrumentationEvent<'_>) {
+    if let InstrumentationEvent::StartQuery { .. } = event {
+        STATEMENTS.with(|c| c.set(c.get() + 1));
+    }
+}
+
+impl diesel::r2d2::ManageConnection for ConnectionManager {
+    type Connection = AnyConnection;
+    type Error = diesel::r2d2::Error;
+
+    fn connect(&self) -> Result<AnyConnection, Self::Error> {
+        let mut conn = self.open()?;
+        conn.set_instrumentation(count_statements);
+        Ok(conn)
+    }
+
+    fn is_valid(&self, conn: &mut AnyConnection) -> Result<(), Self::Error> {
+        conn.batch_execute("SELECT 1")
+            .map_err(diesel::r2d2::Error::QueryError)
+    }
+
+    fn has_broken(&self, conn: &mut AnyConnection) -> bool {
+        // A connection still inside a transaction (or with a broken manager) is dropped.
+        per_backend!(conn, |c| AnsiTransactionManager::transaction_manager_status_mut(c)
+            .transaction_depth()
+            .map(|d| d.is_some())
+            .unwrap_or(true))
+    }
+}
+
+impl ConnectionManager {
+    fn open(&self) -> Result<AnyConnection, diesel::r2d2::Error> {
+        match &self.url {
+            DatabaseUrl::Postgres(url) => diesel::PgConnection::establish(url)
+                .map(AnyConnection::Postgresql)
+                .map_err(diesel::r2d2::Error::ConnectionError),
+            DatabaseUrl::Sqlite(path) => {
+                let mut conn = diesel::SqliteConnection::establish(path)
+                    .map_err(diesel::r2d2::Error::ConnectionError)?;
+                conn.batch_execute(
+                    "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
+                     PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000;",
+                )
+                .map_err(diesel::r2d2::Error::QueryError)?;
+                Ok(AnyConnection::Sqlite(conn))
+            }
+        }
+    }
+}
+
+/// Builds the pool. `connect_timeout` bounds how long a request waits for a connection
+/// before it is answered 503.
+pub fn build_pool(
+    url: &DatabaseUrl,
+    size: u32,
+    connect_timeout: Duration,
+) -> Result<DbPool, String> {
+    if let DatabaseUrl::Sqlite(path) = url {
+        if let Some(parent) = Path::new(path).parent() {
+            if !parent.as_os_str().is_empty() {
+                std::fs::create_dir_all(parent)
+                    .map_err(|e| format!("cannot create {}: {e}", parent.display()))?;
+            }
+        }
+    }
+    Pool::builder()
+        .max_size(size.max(1))
+        .min_idle(Some(1))
+        .connection_timeout(connect_timeout)
+        .test_on_check_out(false)
+        .build(ConnectionManager::new(url.clone()))
+        .map_err(|e| format!("cannot connect to the database: {e}"))
+}
+
+/// Applies the embedded migrations of the connection's backend; returns how many ran.
+pub fn run_migrations(conn: &mut AnyConnection) -> Result<usize, String> {
+    let result = match conn {
+        AnyConnection::Postgresql(c) => c.run_pending_migrations(PG_MIGRATIONS).map(|v| v.len()),
+        AnyConnection::Sqlite(c) => c.run_pending_migrations(SQLITE_MIGRATIONS).map(|v| v.len()),
+    };
+    result.map_err(|e| format!("migration failed: {e}"))
+}
+
+/// A write transaction: `BEGIN IMMEDIATE` on SQLite (so concurrent writers queue on the
+/// busy timeout instead of failing), a plain `BEGIN` on PostgreSQL. Rolls back on error.
+pub fn write_transaction<T, E>(
+    conn: &mut AnyConnection,
+    f: impl FnOnce(&mut AnyConnection) -> Result<T, E>,
+) -> Result<T, E>
+where
+    E: From<diesel::result::Error>,
+{
+    match conn {
+        AnyConnection::Postgresql(c) => AnsiTransactionManager::begin_transaction(c)?,
+        AnyConnection::Sqlite(c) => AnsiTransactionManager::begin_transaction_sql(c, "BEGIN IMMEDIATE")?,
+    }
+    match f(conn) {
+        Ok(value) => {
+            per_backend!(conn, |c| AnsiTransactionManager::commit_transaction(c))?;
+            Ok(value)
+        }
+        Err(err) => {
+            if let Err(rollback) = per_backend!(conn, |c| AnsiTransactionManager::rollback_transaction(c)) {
+                tracing::warn!(error = %rollback, "rollback failed");
+            }
+            Err(err)
+        }
+    }
+}
+
+/// A read transaction, so a page and its sideloads see one snapshot.
+pub fn read_transaction<T, E>(
+    conn: &mut AnyConnection,
+    f: impl FnOnce(&mut AnyConnection) -> Result<T, E>,
+) -> Result<T, E>
+where
+    E: From<diesel::result::Error>,
+{
+    conn.transaction(f)
+}
+
+/// Runs blocking database work off the async workers, keeping the request's span.
+pub async fn run<T, F>(pool: &DbPool, f: F) -> Result<T, ApiError>
+where
+    T: Send + 'static,
+    F: FnOnce(&mut AnyConnection) -> Result<T, ApiError> + Send + 'static,
+{
+    let pool = pool.clone();
+    let span = tracing::Span::current();
+    let counter = REQUEST_STATEMENTS.try_with(Arc::clone).ok();
+    actix_web::rt::task::spawn_blocking(move || {
+        let _entered = span.enter();
+        let mut conn = pool.get().map_err(|e| ApiError::Unavailable(e.to_string()))?;
+        let before = STATEMENTS.with(Cell::get);
+        let result = f(&mut conn);
+        if let Some(counter) = counter {
+            counter.fetch_add(STATEMENTS.with(Cell::get) - before, Ordering::Relaxed);
+        }
+        result
+    })
+    .await
+    .map_err(|e| ApiError::Internal(format!("blocking task failed: {e}")))?
+}
+
+/// Now, in UTC, truncated to microseconds (what PostgreSQL keeps).
+pub fn now() -> NaiveDateTime {
+    Utc::now().naive_utc().trunc_subsecs(6)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::DatabaseUrl;
+
+    #[test]
+    fn urls_pick_one_backend() {
+        assert_eq!(
+            DatabaseUrl::parse("postgres://u@h/db").unwrap(),
+            DatabaseUrl::Postgres("postgres://u@h/db".into())
+        );
+        assert_eq!(
+            DatabaseUrl::parse("sqlite://data/roster.db").unwrap(),
+            DatabaseUrl::Sqlite("data/roster.db".into())
+        );
+        assert_eq!(
+            DatabaseUrl::parse("/tmp/x.db").unwrap(),
+            DatabaseUrl::Sqlite("/tmp/x.db".into())
+        );
+        assert!(DatabaseUrl::parse("postgress://typo").is_err());
+        assert!(DatabaseUrl::parse("mysql://x").is_err());
+    }
+}

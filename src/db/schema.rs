@@ -1,0 +1,104 @@
+//! Written by hand: one description of the tables for both backends.
+
+diesel::table! {
+    account_keys (id) {
+        id -> BigInt,
+        key_hash -> Text,
+        prefix -> Text,
+        created_at -> Timestamp,
+        revoked_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    instances (id) {
+        id -> BigInt,
+        name -> Text,
+        description -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    users (instance_id, id) {
+        instance_id -> BigInt,
+        id -> BigInt,
+        username -> Text,
+        name -> Nullable<Text>,
+        email -> Nullable<Text>,
+        avatar_url -> Nullable<Text>,
+        principal -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    groups (instance_id, id) {
+        instance_id -> BigInt,
+        id -> BigInt,
+        name -> Text,
+        description -> Nullable<Text>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    memberships (instance_id, id) {
+        instance_id -> BigInt,
+        id -> BigInt,
+        user_id -> BigInt,
+        group_id -> BigInt,
+        role -> Text,
+        configurable_permissions -> Nullable<Text>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    barriers (instance_id, id) {
+        instance_id -> BigInt,
+        id -> BigInt,
+        group_a_id -> BigInt,
+        group_b_id -> BigInt,
+        description -> Nullable<Text>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    api_keys (instance_id, id) {
+        instance_id -> BigInt,
+        id -> BigInt,
+        role -> Text,
+        user_id -> Nullable<BigInt>,
+        description -> Nullable<Text>,
+        prefix -> Text,
+        key_hash -> Text,
+        created_at -> Timestamp,
+        revoked_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    idempotency_records (instance_id, idem_key) {
+        instance_id -> BigInt,
+        idem_key -> Text,
+        fingerprint -> Text,
+        status -> Nullable<Integer>,
+        response_body -> Nullable<Text>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::allow_tables_to_appear_in_same_query!(
+    instances,
+    users,
+    groups,
+    memberships,
+    barriers,
+    api_keys,
+);

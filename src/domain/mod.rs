@@ -1,0 +1,168 @@
+//! Parsed, always-valid values. Every parser returns the message a client sees.
+
+mod names;
+mod permissions;
+
+pub use names::{AvatarUrl, Email, GroupName, InstanceName, Username};
+pub use permissions::{Permissions, CAN_MANAGE_MEMBERS};
+
+use chrono::{DateTime, NaiveDateTime, SecondsFormat, Utc};
+use serde_json::Value;
+
+/// Parses an ID given as a JSON string of digits or a JSON number: a positive i64.
+pub fn parse_id(value: &Value) -> Result<i64, String> {
+    let parsed = match value {
+        Value::String(s) => parse_id_str(s),
+        Value::Number(n) => n.as_i64().filter(|v| *v > 0),
+        _ => None,
+    };
+    parsed.ok_or_else(|| "must be a positive integer ID (a string or a number)".to_string())
+}
+
+/// An ID in a path or query: digits only, positive, fits in i64.
+pub fn parse_id_str(s: &str) -> Option<i64> {
+    if s.is_empty() || s.len() > 19 || !s.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    s.parse::<i64>().ok().filter(|v| *v > 0)
+}
+
+pub fn id_json(id: i64) -> Value {
+    Value::String(id.to_string())
+}
+
+/// RFC 3339 in UTC with a `Z`, microseconds when there are any.
+pub fn timestamp_json(t: NaiveDateTime) -> Value {
+    Value::String(t.and_utc().to_rfc3339_opts(SecondsFormat::AutoSi, true))
+}
+
+pub fn opt_timestamp_json(t: Option<NaiveDateTime>) -> Value {
+    t.map(timestamp_json).unwrap_or(Value::Null)
+}
+
+/// Parses an RFC 3339 timestamp (any offset) into naive UTC.
+pub fn parse_timestamp(s: &str) -> Option<NaiveDateTime> {
+    DateTime::parse_from_rfc3339(s).ok().map(|t| t.with_timezone(&Utc).naive_utc())
+}
+
+/// Optional free text with a maximum length in characters; JSON null clears it.
+pub fn parse_text(value: &Value, max: usize) -> Result<Option<String>, String> {
+    match value {
+        Value::Null => Ok(None),
+        Value::String(s) if s.chars().count() <= max => Ok(Some(s.clone())),
+        Value::String(_) => Err(format!("must be at most {max} characters")),
+        _ => Err("must be a string or null".into()),
+    }
+}
+
+/// A membership's role.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Role {
+    Member,
+    Admin,
+}
+
+impl Role {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Member => "member",
+            Self::Admin => "admin",
+        }
+    }
+
+    pub fn parse_str(s: &str) -> Option<Self> {
+        match s {
+            "member" => Some(Self::Member),
+            "admin" => Some(Self::Admin),
+            _ => None,
+        }
+    }
+
+    pub fn parse(value: &Value) -> Result<Self, String> {
+        value
+            .as_str()
+            .and_then(Self::parse_str)
+            .ok_or_else(|| "role must be one of: member, admin".to_string())
+    }
+}
+
+/// Whether a user is a person or a service account.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Principal {
+    User,
+    ServiceAccount,
+}
+
+impl Principal {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::User => "user",
+            Self::ServiceAccount => "service_account",
+        }
+    }
+
+    pub fn parse_str(s: &str) -> Option<Self> {
+        match s {
+            "user" => Some(Self::User),
+            "service_account" => Some(Self::ServiceAccount),
+            _ => None,
+        }
+    }
+
+    pub fn parse(value: &Value) -> Result<Self, String> {
+        value
+            .as_str()
+            .and_then(Self::parse_str)
+            .ok_or_else(|| "principal must be one of: user, service_account".to_string())
+    }
+}
+
+/// What an instance API key may do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeyRole {
+    Admin,
+    User,
+}
+
+impl KeyRole {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Admin => "admin",
+            Self::User => "user",
+        }
+    }
+
+    pub fn parse_str(s: &str) -> Option<Self> {
+        match s {
+            "admin" => Some(Self::Admin),
+            "user" => Some(Self::User),
+            _ => None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn ids_are_positive_and_accept_strings_or_numbers() {
+        assert_eq!(parse_id(&json!("17")), Ok(17));
+        assert_eq!(parse_id(&json!(17)), Ok(17));
+        assert!(parse_id(&json!("0")).is_err());
+        assert!(parse_id(&json!(-3)).is_err());
+        assert!(parse_id(&json!("1.5")).is_err());
+        assert!(parse_id(&json!(1.5)).is_err());
+        assert!(parse_id(&json!("99999999999999999999")).is_err());
+        assert!(parse_id(&json!(" 1")).is_err());
+        assert!(parse_id(&json!(null)).is_err());
+    }
+
+    #[test]
+    fn timestamps_are_utc_with_z() {
+        let t = parse_timestamp("2026-11-22T09:00:00+01:00").unwrap();
+        assert_eq!(timestamp_json(t), json!("2026-11-22T08:00:00Z"));
+        assert!(parse_timestamp("yesterday").is_none());
+    }
+}

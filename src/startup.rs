@@ -1,0 +1,120 @@
+//! Builds the application: pool, migrations, account key, HTTP server.
+
+use std::net::TcpListener;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+use actix_cors::Cors;
+use actix_web::dev::{Server, Service};
+use actix_web::http::header::{self, HeaderName, HeaderValue};
+use actix_web::middleware::{NormalizePath, TrailingSlash};
+use actix_web::{web, App, HttpMessage, HttpServer};
+use tracing_actix_web::{RequestId, TracingLogger};
+
+use crate::auth::{generate_key, hash_key, key_prefix};
+use crate::config::Settings;
+use crate::db::{self, DatabaseUrl, DbPool, REQUEST_STATEMENTS};
+use crate::state::AppState;
+
+/// A bound, not yet awaited server.
+pub struct Application {
+    pub server: Server,
+    pub port: u16,
+    pub pool: DbPool,
+    /// The account key generated on this start, if one was (printed once by the CLI).
+    pub generated_account_key: Option<String>,
+}
+
+/// Opens the database and brings its schema up to date.
+pub fn open_database(settings: &Settings) -> Result<DbPool, String> {
+    let url = DatabaseUrl::parse(&settings.database_url)?;
+    let pool = db::build_pool(&url, settings.pool_size, Duration::from_millis(settings.pool_timeout_ms))?;
+    let mut conn = pool.get().map_err(|e| format!("cannot connect to the database: {e}"))?;
+    db::run_migrations(&mut conn)?;
+    Ok(pool)
+}
+
+/// Without `ROSTER_ACCOUNT_KEY` and with no account key stored, makes one.
+fn ensure_account_key(pool: &DbPool, settings: &Settings) -> Result<Option<String>, String> {
+    if settings.account_key.is_some() {
+        return Ok(None);
+    }
+    let mut conn = pool.get().map_err(|e| e.to_string())?;
+    if db::keys::account_key_exists(&mut conn).map_err(|e| e.to_string())? {
+        return Ok(None);
+    }
+    let key = generate_key();
+    db::keys::insert_account_key(&mut conn, &hash_key(&key), &key_prefix(&key)).map_err(|e| e.to_string())?;
+    Ok(Some(key))
+}
+
+/// Builds and binds the server. `handle_signals` is off in tests.
+pub fn build(settings: Settings, handle_signals: bool) -> Result<Application, String> {
+    let pool = open_database(&settings)?;
+    let generated_account_key = ensure_account_key(&pool, &settings)?;
+    let listener = TcpListener::bind(&settings.bind).map_err(|e| format!("cannot bind {}: {e}", settings.bind))?;
+    let port = listener.local_addr().map_err(|e| e.to_string())?.port();
+    let state = web::Data::new(AppState {
+        pool: pool.clone(),
+        account_key_hash: settings.account_key.as_deref().map(hash_key),
+        settings: Arc::new(settings.clone()),
+    });
+    let max_body = settings.max_body_bytes;
+    let origins = settings.cors_origins.clone();
+    let mut server = HttpServer::new(move || {
+        App::new()
+            .app_data(state.clone())
+            .app_data(web::PayloadConfig::new(max_body))
+            .wrap_fn(|req, srv| {
+                let statements = Arc::new(AtomicU64::new(0));
+                let request_id = req.extensions().get::<RequestId>().map(|id| id.to_string());
+                let fut = REQUEST_STATEMENTS.scope(statements.clone(), srv.call(req));
+                async move {
+                    let mut res = fut.await?;
+                    let headers = res.headers_mut();
+                    let count = statements.load(Ordering::Relaxed);
+                    headers.insert(HeaderName::from_static("x-query-count"), HeaderValue::from(count));
+                    if let Some(id) = request_id.and_then(|id| HeaderValue::from_str(&id).ok()) {
+                        headers.insert(HeaderName::from_static("x-request-id"), id);
+                    }
+                    Ok(res)
+                }
+            })
+            .wrap(TracingLogger::default())
+            .wrap(cors(&origins))
+            .wrap(NormalizePath::new(TrailingSlash::Trim))
+            .configure(crate::api::configure)
+    })
+    .workers(settings.workers)
+    .shutdown_timeout(settings.shutdown_timeout_secs)
+    .listen(listener)
+    .map_err(|e| e.to_string())?;
+    if !handle_signals {
+        server = server.disable_signals();
+    }
+    Ok(Application { server: server.run(), port, pool, generated_account_key })
+}
+
+/// CORS for web frontends: only the configured origins; preflights answered.
+fn cors(origins: &[String]) -> Cors {
+    let mut cors = Cors::default()
+        .allowed_methods(["GET", "POST", "PATCH", "DELETE", "OPTIONS"])
+        .allowed_headers([
+            header::AUTHORIZATION,
+            header::CONTENT_TYPE,
+            header::ACCEPT,
+            HeaderName::from_static("x-api-key"),
+            HeaderName::from_static("idempotency-key"),
+        ])
+        .expose_headers([
+            HeaderName::from_static("idempotent-replayed"),
+            HeaderName::from_static("x-request-id"),
+            header::RETRY_AFTER,
+        ])
+        .max_age(3600);
+    for origin in origins {
+        cors = if origin == "*" { cors.allow_any_origin() } else { cors.allowed_origin(origin) };
+    }
+    cors
+}
