@@ -44,7 +44,12 @@ pub fn extract_key(req: &HttpRequest) -> Option<String> {
             return Some(v.to_string());
         }
     }
-    let auth = req.headers().get(header::AUTHORIZATION)?.to_str().ok()?.trim();
+    let auth = req
+        .headers()
+        .get(header::AUTHORIZATION)?
+        .to_str()
+        .ok()?
+        .trim();
     let (scheme, token) = auth.split_once(' ')?;
     let token = token.trim();
     (scheme.eq_ignore_ascii_case("bearer") && !token.is_empty()).then(|| token.to_string())
@@ -115,13 +120,22 @@ impl FromRequest for InstanceCaller {
             let name = name.ok_or(ApiError::NotFound)?;
             let account_hash = state.account_key_hash.clone();
             db::run(&state.pool, move |conn| {
-                let owner = resolve(conn, account_hash.as_deref(), &hash)?.ok_or(ApiError::Unauthorized)?;
+                let owner =
+                    resolve(conn, account_hash.as_deref(), &hash)?.ok_or(ApiError::Unauthorized)?;
                 match owner {
                     KeyOwner::Account => {
-                        let instance = db::instances::find_by_name(conn, &name)?.ok_or(ApiError::NotFound)?;
-                        Ok(InstanceCaller { instance, caller: Caller::Account })
+                        let instance =
+                            db::instances::find_by_name(conn, &name)?.ok_or(ApiError::NotFound)?;
+                        Ok(InstanceCaller {
+                            instance,
+                            caller: Caller::Account,
+                        })
                     }
-                    KeyOwner::Instance { instance, role, user_id } => {
+                    KeyOwner::Instance {
+                        instance,
+                        role,
+                        user_id,
+                    } => {
                         if instance.name != name {
                             return Err(ApiError::NotFound);
                         }
@@ -165,9 +179,11 @@ impl FromRequest for AnyCaller {
             let state = state.ok_or_else(|| ApiError::Internal("no app state".into()))?;
             let hash = hash_key(&key.ok_or(ApiError::Unauthorized)?);
             let account_hash = state.account_key_hash.clone();
-            let owner = db::run(&state.pool, move |conn| resolve(conn, account_hash.as_deref(), &hash))
-                .await?
-                .ok_or(ApiError::Unauthorized)?;
+            let owner = db::run(&state.pool, move |conn| {
+                resolve(conn, account_hash.as_deref(), &hash)
+            })
+            .await?
+            .ok_or(ApiError::Unauthorized)?;
             Ok(AnyCaller { owner })
         })
     }

@@ -11,7 +11,11 @@ use crate::domain::{InstanceName, KeyRole};
 use crate::startup;
 
 #[derive(Parser)]
-#[command(name = "roster", version, about = "Roster: users, groups and memberships for many tenants")]
+#[command(
+    name = "roster",
+    version,
+    about = "Roster: users, groups and memberships for many tenants"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Option<Command>,
@@ -76,12 +80,24 @@ pub fn run() -> ExitCode {
     crate::telemetry::init(&settings.log, settings.log_json);
     let result = match cli.command.unwrap_or(Command::Serve) {
         Command::Serve => serve(settings),
-        Command::Migrate => startup::open_database(&settings).map(|_| println!("migrations are up to date")),
-        Command::Instance { action: InstanceAction::Create { name, description } } => create_instance(&settings, &name, &description),
-        Command::Key { action: KeyAction::Create { instance, role, user, description } } => {
-            create_key(&settings, &instance, &role, user, description.as_deref())
+        Command::Migrate => {
+            startup::open_database(&settings).map(|_| println!("migrations are up to date"))
         }
-        Command::Key { action: KeyAction::Revoke { instance, id } } => revoke_key(&settings, &instance, id),
+        Command::Instance {
+            action: InstanceAction::Create { name, description },
+        } => create_instance(&settings, &name, &description),
+        Command::Key {
+            action:
+                KeyAction::Create {
+                    instance,
+                    role,
+                    user,
+                    description,
+                },
+        } => create_key(&settings, &instance, &role, user, description.as_deref()),
+        Command::Key {
+            action: KeyAction::Revoke { instance, id },
+        } => revoke_key(&settings, &instance, id),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -115,25 +131,55 @@ fn connect(settings: &Settings) -> Result<db::DbConn, String> {
 fn create_instance(settings: &Settings, name: &str, description: &str) -> Result<(), String> {
     let name = InstanceName::parse_str(name)?.into_inner();
     let mut conn = connect(settings)?;
-    if db::instances::find_by_name(&mut conn, &name).map_err(|e| e.to_string())?.is_some() {
+    if db::instances::find_by_name(&mut conn, &name)
+        .map_err(|e| e.to_string())?
+        .is_some()
+    {
         return Err(format!("instance {name:?} already exists"));
     }
-    let instance = db::instances::insert(&mut conn, &name, description).map_err(|e| e.to_string())?;
-    let key = issue(&mut conn, instance.id, KeyRole::Admin, None, Some("created with the instance"))?;
+    let instance =
+        db::instances::insert(&mut conn, &name, description).map_err(|e| e.to_string())?;
+    let key = issue(
+        &mut conn,
+        instance.id,
+        KeyRole::Admin,
+        None,
+        Some("created with the instance"),
+    )?;
     println!("Created instance {name} (id {}).", instance.id);
     println!("Admin key (shown once): {key}");
     Ok(())
 }
 
-fn issue(conn: &mut db::AnyConnection, instance_id: i64, role: KeyRole, user: Option<i64>, description: Option<&str>) -> Result<String, String> {
+fn issue(
+    conn: &mut db::AnyConnection,
+    instance_id: i64,
+    role: KeyRole,
+    user: Option<i64>,
+    description: Option<&str>,
+) -> Result<String, String> {
     let key = generate_key();
     let (hash, prefix) = (hash_key(&key), key_prefix(&key));
-    let new = NewApiKey { instance_id, role: role.as_str(), user_id: user, description, prefix: &prefix, key_hash: &hash, created_at: now() };
+    let new = NewApiKey {
+        instance_id,
+        role: role.as_str(),
+        user_id: user,
+        description,
+        prefix: &prefix,
+        key_hash: &hash,
+        created_at: now(),
+    };
     db::keys::insert(conn, &new).map_err(|e| e.to_string())?;
     Ok(key)
 }
 
-fn create_key(settings: &Settings, instance: &str, role: &str, user: Option<i64>, description: Option<&str>) -> Result<(), String> {
+fn create_key(
+    settings: &Settings,
+    instance: &str,
+    role: &str,
+    user: Option<i64>,
+    description: Option<&str>,
+) -> Result<(), String> {
     let role = KeyRole::parse_str(role).ok_or("role must be admin or user")?;
     match (role, user) {
         (KeyRole::User, None) => return Err("a user key needs --user ID".into()),
@@ -141,9 +187,14 @@ fn create_key(settings: &Settings, instance: &str, role: &str, user: Option<i64>
         _ => {}
     }
     let mut conn = connect(settings)?;
-    let inst = db::instances::find_by_name(&mut conn, instance).map_err(|e| e.to_string())?.ok_or(format!("no instance named {instance:?}"))?;
+    let inst = db::instances::find_by_name(&mut conn, instance)
+        .map_err(|e| e.to_string())?
+        .ok_or(format!("no instance named {instance:?}"))?;
     if let Some(u) = user {
-        if db::users::existing_ids(&mut conn, inst.id, &[u]).map_err(|e| e.to_string())?.is_empty() {
+        if db::users::existing_ids(&mut conn, inst.id, &[u])
+            .map_err(|e| e.to_string())?
+            .is_empty()
+        {
             return Err(format!("no user {u} in instance {instance:?}"));
         }
     }
@@ -154,8 +205,12 @@ fn create_key(settings: &Settings, instance: &str, role: &str, user: Option<i64>
 
 fn revoke_key(settings: &Settings, instance: &str, id: i64) -> Result<(), String> {
     let mut conn = connect(settings)?;
-    let inst = db::instances::find_by_name(&mut conn, instance).map_err(|e| e.to_string())?.ok_or(format!("no instance named {instance:?}"))?;
-    db::keys::revoke(&mut conn, inst.id, id).map_err(|e| e.to_string())?.ok_or(format!("no key {id} in instance {instance:?}"))?;
+    let inst = db::instances::find_by_name(&mut conn, instance)
+        .map_err(|e| e.to_string())?
+        .ok_or(format!("no instance named {instance:?}"))?;
+    db::keys::revoke(&mut conn, inst.id, id)
+        .map_err(|e| e.to_string())?
+        .ok_or(format!("no key {id} in instance {instance:?}"))?;
     println!("revoked key {id}");
     Ok(())
 }

@@ -63,8 +63,12 @@ fn parse_layer(text: &str, origin: &str) -> Result<Layer, String> {
 
 fn env_layer(get: &dyn Fn(&str) -> Option<String>) -> Result<Layer, String> {
     fn num<T: std::str::FromStr>(name: &str, v: Option<String>) -> Result<Option<T>, String> {
-        v.map(|s| s.trim().parse::<T>().map_err(|_| format!("{name} must be a number, got {s:?}")))
-            .transpose()
+        v.map(|s| {
+            s.trim()
+                .parse::<T>()
+                .map_err(|_| format!("{name} must be a number, got {s:?}"))
+        })
+        .transpose()
     }
     Ok(Layer {
         database_url: get("ROSTER_DATABASE_URL"),
@@ -77,9 +81,16 @@ fn env_layer(get: &dyn Fn(&str) -> Option<String>) -> Result<Layer, String> {
         pool_timeout_ms: num("ROSTER_POOL_TIMEOUT_MS", get("ROSTER_POOL_TIMEOUT_MS"))?,
         max_body_bytes: num("ROSTER_MAX_BODY_BYTES", get("ROSTER_MAX_BODY_BYTES"))?,
         cors_origins: get("ROSTER_CORS_ORIGINS").map(|s| {
-            s.split(',').map(str::trim).filter(|o| !o.is_empty()).map(String::from).collect()
+            s.split(',')
+                .map(str::trim)
+                .filter(|o| !o.is_empty())
+                .map(String::from)
+                .collect()
         }),
-        shutdown_timeout_secs: num("ROSTER_SHUTDOWN_TIMEOUT_SECS", get("ROSTER_SHUTDOWN_TIMEOUT_SECS"))?,
+        shutdown_timeout_secs: num(
+            "ROSTER_SHUTDOWN_TIMEOUT_SECS",
+            get("ROSTER_SHUTDOWN_TIMEOUT_SECS"),
+        )?,
     })
 }
 
@@ -101,7 +112,9 @@ impl Settings {
     }
 
     fn from_layer(l: Layer) -> Result<Self, String> {
-        let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2);
+        let cores = std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(2);
         let workers = match l.workers.unwrap_or(0) {
             0 => cores,
             n => n,
@@ -113,14 +126,20 @@ impl Settings {
         let log_json = match l.log_format.as_deref().unwrap_or("text") {
             "json" => true,
             "text" | "pretty" => false,
-            other => return Err(format!("ROSTER_LOG_FORMAT must be text or json, got {other:?}")),
+            other => {
+                return Err(format!(
+                    "ROSTER_LOG_FORMAT must be text or json, got {other:?}"
+                ))
+            }
         };
         let max_body_bytes = l.max_body_bytes.unwrap_or(1 << 20);
         if max_body_bytes == 0 {
             return Err("ROSTER_MAX_BODY_BYTES must be positive".into());
         }
         Ok(Self {
-            database_url: l.database_url.unwrap_or_else(|| "sqlite://data/roster.db".into()),
+            database_url: l
+                .database_url
+                .unwrap_or_else(|| "sqlite://data/roster.db".into()),
             bind: l.bind.unwrap_or_else(|| "127.0.0.1:8080".into()),
             account_key: l.account_key,
             log: l.log.unwrap_or_else(|| "info".into()),
@@ -141,8 +160,10 @@ mod tests {
     use std::collections::HashMap;
 
     fn load(vars: &[(&str, &str)]) -> Result<Settings, String> {
-        let map: HashMap<String, String> =
-            vars.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        let map: HashMap<String, String> = vars
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
         Settings::load_with(&move |k| map.get(k).cloned())
     }
 
@@ -152,7 +173,11 @@ mod tests {
         assert_eq!(s.database_url, "sqlite://data/roster.db");
         assert_eq!(s.bind, "127.0.0.1:8080");
         assert_eq!(s.max_body_bytes, 1 << 20);
-        let s = load(&[("ROSTER_BIND", "0.0.0.0:9"), ("ROSTER_CORS_ORIGINS", "https://a.io, https://b.io")]).unwrap();
+        let s = load(&[
+            ("ROSTER_BIND", "0.0.0.0:9"),
+            ("ROSTER_CORS_ORIGINS", "https://a.io, https://b.io"),
+        ])
+        .unwrap();
         assert_eq!(s.bind, "0.0.0.0:9");
         assert_eq!(s.cors_origins, vec!["https://a.io", "https://b.io"]);
         assert!(load(&[("ROSTER_POOL_SIZE", "many")]).is_err());

@@ -19,7 +19,12 @@ pub struct ErrorItem {
 
 impl ErrorItem {
     pub fn new(kind: &'static str, message: impl Into<String>) -> Self {
-        Self { kind, message: message.into(), field: None, index: None }
+        Self {
+            kind,
+            message: message.into(),
+            field: None,
+            index: None,
+        }
     }
 
     pub fn field(mut self, field: impl Into<String>) -> Self {
@@ -40,11 +45,17 @@ impl ErrorItem {
 #[derive(Debug, thiserror::Error)]
 pub enum ApiError {
     #[error("bad request: {message}")]
-    BadRequest { message: String, field: Option<String> },
+    BadRequest {
+        message: String,
+        field: Option<String>,
+    },
     #[error("unauthorized")]
     Unauthorized,
     #[error("forbidden: {message}")]
-    Forbidden { message: String, index: Option<usize> },
+    Forbidden {
+        message: String,
+        index: Option<usize>,
+    },
     #[error("not found")]
     NotFound,
     #[error("method not allowed")]
@@ -67,15 +78,24 @@ pub enum ApiError {
 
 impl ApiError {
     pub fn bad_request(message: impl Into<String>) -> Self {
-        Self::BadRequest { message: message.into(), field: None }
+        Self::BadRequest {
+            message: message.into(),
+            field: None,
+        }
     }
 
     pub fn bad_param(param: &str, message: impl Into<String>) -> Self {
-        Self::BadRequest { message: message.into(), field: Some(param.to_string()) }
+        Self::BadRequest {
+            message: message.into(),
+            field: Some(param.to_string()),
+        }
     }
 
     pub fn forbidden(message: impl Into<String>) -> Self {
-        Self::Forbidden { message: message.into(), index: None }
+        Self::Forbidden {
+            message: message.into(),
+            index: None,
+        }
     }
 
     pub fn invalid(field: &str, message: impl Into<String>) -> Self {
@@ -118,7 +138,10 @@ impl ApiError {
             Self::Conflict(message) => vec![ErrorItem::new("conflict", message.clone())],
             Self::Unprocessable(items) => items.clone(),
             Self::RateLimited { .. } => {
-                vec![ErrorItem::new("rate_limited", "too many requests; retry later")]
+                vec![ErrorItem::new(
+                    "rate_limited",
+                    "too many requests; retry later",
+                )]
             }
             Self::Unavailable(_) => vec![ErrorItem::new(
                 "unavailable",
@@ -165,7 +188,9 @@ impl ResponseError for ApiError {
         if matches!(self, Self::Unauthorized) {
             response.insert_header((header::WWW_AUTHENTICATE, "Bearer"));
         }
-        response.json(ErrorBody { errors: self.items() })
+        response.json(ErrorBody {
+            errors: self.items(),
+        })
     }
 }
 
@@ -175,11 +200,17 @@ impl From<DieselError> for ApiError {
             DieselError::NotFound => Self::NotFound,
             DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, info) => {
                 tracing::debug!(detail = info.message(), "unique violation");
-                Self::one(ErrorItem::new("duplicate", "an object with these values already exists"))
+                Self::one(ErrorItem::new(
+                    "duplicate",
+                    "an object with these values already exists",
+                ))
             }
             DieselError::DatabaseError(DatabaseErrorKind::ForeignKeyViolation, info) => {
                 tracing::debug!(detail = info.message(), "foreign key violation");
-                Self::one(ErrorItem::new("missing_reference", "a referenced object does not exist"))
+                Self::one(ErrorItem::new(
+                    "missing_reference",
+                    "a referenced object does not exist",
+                ))
             }
             DieselError::DatabaseError(DatabaseErrorKind::ClosedConnection, info) => {
                 Self::Unavailable(info.message().to_string())

@@ -29,8 +29,14 @@ pub struct Application {
 /// Opens the database and brings its schema up to date.
 pub fn open_database(settings: &Settings) -> Result<DbPool, String> {
     let url = DatabaseUrl::parse(&settings.database_url)?;
-    let pool = db::build_pool(&url, settings.pool_size, Duration::from_millis(settings.pool_timeout_ms))?;
-    let mut conn = pool.get().map_err(|e| format!("cannot connect to the database: {e}"))?;
+    let pool = db::build_pool(
+        &url,
+        settings.pool_size,
+        Duration::from_millis(settings.pool_timeout_ms),
+    )?;
+    let mut conn = pool
+        .get()
+        .map_err(|e| format!("cannot connect to the database: {e}"))?;
     db::run_migrations(&mut conn)?;
     Ok(pool)
 }
@@ -45,7 +51,8 @@ fn ensure_account_key(pool: &DbPool, settings: &Settings) -> Result<Option<Strin
         return Ok(None);
     }
     let key = generate_key();
-    db::keys::insert_account_key(&mut conn, &hash_key(&key), &key_prefix(&key)).map_err(|e| e.to_string())?;
+    db::keys::insert_account_key(&mut conn, &hash_key(&key), &key_prefix(&key))
+        .map_err(|e| e.to_string())?;
     Ok(Some(key))
 }
 
@@ -53,7 +60,8 @@ fn ensure_account_key(pool: &DbPool, settings: &Settings) -> Result<Option<Strin
 pub fn build(settings: Settings, handle_signals: bool) -> Result<Application, String> {
     let pool = open_database(&settings)?;
     let generated_account_key = ensure_account_key(&pool, &settings)?;
-    let listener = TcpListener::bind(&settings.bind).map_err(|e| format!("cannot bind {}: {e}", settings.bind))?;
+    let listener = TcpListener::bind(&settings.bind)
+        .map_err(|e| format!("cannot bind {}: {e}", settings.bind))?;
     let port = listener.local_addr().map_err(|e| e.to_string())?.port();
     let state = web::Data::new(AppState {
         pool: pool.clone(),
@@ -74,7 +82,10 @@ pub fn build(settings: Settings, handle_signals: bool) -> Result<Application, St
                     let mut res = fut.await?;
                     let headers = res.headers_mut();
                     let count = statements.load(Ordering::Relaxed);
-                    headers.insert(HeaderName::from_static("x-query-count"), HeaderValue::from(count));
+                    headers.insert(
+                        HeaderName::from_static("x-query-count"),
+                        HeaderValue::from(count),
+                    );
                     if let Some(id) = request_id.and_then(|id| HeaderValue::from_str(&id).ok()) {
                         headers.insert(HeaderName::from_static("x-request-id"), id);
                     }
@@ -93,7 +104,12 @@ pub fn build(settings: Settings, handle_signals: bool) -> Result<Application, St
     if !handle_signals {
         server = server.disable_signals();
     }
-    Ok(Application { server: server.run(), port, pool, generated_account_key })
+    Ok(Application {
+        server: server.run(),
+        port,
+        pool,
+        generated_account_key,
+    })
 }
 
 /// CORS for web frontends: only the configured origins; preflights answered.
@@ -114,7 +130,11 @@ fn cors(origins: &[String]) -> Cors {
         ])
         .max_age(3600);
     for origin in origins {
-        cors = if origin == "*" { cors.allow_any_origin() } else { cors.allowed_origin(origin) };
+        cors = if origin == "*" {
+            cors.allow_any_origin()
+        } else {
+            cors.allowed_origin(origin)
+        };
     }
     cors
 }

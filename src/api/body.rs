@@ -18,10 +18,19 @@ pub const MAX_BULK: usize = 100;
 pub struct JsonBody(pub Value);
 
 fn is_json(req: &HttpRequest) -> bool {
-    let Some(ct) = req.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()) else {
+    let Some(ct) = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+    else {
         return false;
     };
-    let mime = ct.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+    let mime = ct
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
     mime == "application/json" || (mime.starts_with("application/") && mime.ends_with("+json"))
 }
 
@@ -47,7 +56,10 @@ impl FromRequest for JsonBody {
             }
             let body = bytes.await.map_err(|e| {
                 let overflow = matches!(e.as_error::<PayloadError>(), Some(PayloadError::Overflow))
-                    || matches!(e.as_error::<JsonPayloadError>(), Some(JsonPayloadError::Overflow { .. }));
+                    || matches!(
+                        e.as_error::<JsonPayloadError>(),
+                        Some(JsonPayloadError::Overflow { .. })
+                    );
                 if overflow {
                     ApiError::PayloadTooLarge(limit)
                 } else {
@@ -83,46 +95,85 @@ impl Objects {
 /// Takes `{"<singular>": {...}}` or `{"<plural>": [{...}, ...]}` (1 to 100 objects).
 pub fn take_objects(body: Value, singular: &str, plural: &str) -> Result<Objects, ApiError> {
     let Value::Object(mut map) = body else {
-        return Err(ApiError::invalid(singular, format!("the body must be an object with a {singular:?} or {plural:?} key")));
+        return Err(ApiError::invalid(
+            singular,
+            format!("the body must be an object with a {singular:?} or {plural:?} key"),
+        ));
     };
     let one = map.remove(singular);
     let many = map.remove(plural);
     if let Some(unknown) = map.keys().next() {
-        return Err(ApiError::invalid(unknown, format!("unknown field {unknown:?}; expected {singular:?} or {plural:?}")));
+        return Err(ApiError::invalid(
+            unknown,
+            format!("unknown field {unknown:?}; expected {singular:?} or {plural:?}"),
+        ));
     }
     match (one, many) {
-        (Some(_), Some(_)) => Err(ApiError::invalid(plural, format!("give either {singular:?} or {plural:?}, not both"))),
-        (None, None) => Err(ApiError::invalid(singular, format!("the body must have a {singular:?} or {plural:?} key"))),
-        (Some(v), None) => Ok(Objects { items: vec![v], bulk: false }),
+        (Some(_), Some(_)) => Err(ApiError::invalid(
+            plural,
+            format!("give either {singular:?} or {plural:?}, not both"),
+        )),
+        (None, None) => Err(ApiError::invalid(
+            singular,
+            format!("the body must have a {singular:?} or {plural:?} key"),
+        )),
+        (Some(v), None) => Ok(Objects {
+            items: vec![v],
+            bulk: false,
+        }),
         (None, Some(Value::Array(items))) => {
             if items.is_empty() {
-                Err(ApiError::invalid(plural, format!("{plural} must hold 1 to {MAX_BULK} objects")))
+                Err(ApiError::invalid(
+                    plural,
+                    format!("{plural} must hold 1 to {MAX_BULK} objects"),
+                ))
             } else if items.len() > MAX_BULK {
                 Err(ApiError::one(
-                    ErrorItem::new("too_many", format!("{plural} holds {} objects; at most {MAX_BULK} are allowed", items.len()))
-                        .field(plural),
+                    ErrorItem::new(
+                        "too_many",
+                        format!(
+                            "{plural} holds {} objects; at most {MAX_BULK} are allowed",
+                            items.len()
+                        ),
+                    )
+                    .field(plural),
                 ))
             } else {
                 Ok(Objects { items, bulk: true })
             }
         }
-        (None, Some(_)) => Err(ApiError::invalid(plural, format!("{plural} must be an array of objects"))),
+        (None, Some(_)) => Err(ApiError::invalid(
+            plural,
+            format!("{plural} must be an array of objects"),
+        )),
     }
 }
 
 /// Takes the singular key of a PATCH body.
 pub fn take_patch(body: Value, singular: &str) -> Result<Map<String, Value>, ApiError> {
     let Value::Object(mut map) = body else {
-        return Err(ApiError::invalid(singular, format!("the body must be an object with a {singular:?} key")));
+        return Err(ApiError::invalid(
+            singular,
+            format!("the body must be an object with a {singular:?} key"),
+        ));
     };
     let inner = map.remove(singular);
     if let Some(unknown) = map.keys().next() {
-        return Err(ApiError::invalid(unknown, format!("unknown field {unknown:?}; expected {singular:?}")));
+        return Err(ApiError::invalid(
+            unknown,
+            format!("unknown field {unknown:?}; expected {singular:?}"),
+        ));
     }
     match inner {
         Some(Value::Object(fields)) => Ok(fields),
-        Some(_) => Err(ApiError::invalid(singular, format!("{singular} must be an object"))),
-        None => Err(ApiError::invalid(singular, format!("the body must have a {singular:?} key"))),
+        Some(_) => Err(ApiError::invalid(
+            singular,
+            format!("{singular} must be an object"),
+        )),
+        None => Err(ApiError::invalid(
+            singular,
+            format!("the body must have a {singular:?} key"),
+        )),
     }
 }
 
@@ -136,18 +187,39 @@ pub struct FieldReader<'a> {
 
 impl<'a> FieldReader<'a> {
     /// Fails (recording the error) when `value` is not an object.
-    pub fn new(value: Value, index: Option<usize>, what: &str, errors: &'a mut Vec<ErrorItem>) -> Option<Self> {
+    pub fn new(
+        value: Value,
+        index: Option<usize>,
+        what: &str,
+        errors: &'a mut Vec<ErrorItem>,
+    ) -> Option<Self> {
         match value {
-            Value::Object(map) => Some(Self { map, index, errors, failed: false }),
+            Value::Object(map) => Some(Self {
+                map,
+                index,
+                errors,
+                failed: false,
+            }),
             _ => {
-                errors.push(ErrorItem::new("invalid", format!("each {what} must be an object")).at(index));
+                errors.push(
+                    ErrorItem::new("invalid", format!("each {what} must be an object")).at(index),
+                );
                 None
             }
         }
     }
 
-    pub fn from_map(map: Map<String, Value>, index: Option<usize>, errors: &'a mut Vec<ErrorItem>) -> Self {
-        Self { map, index, errors, failed: false }
+    pub fn from_map(
+        map: Map<String, Value>,
+        index: Option<usize>,
+        errors: &'a mut Vec<ErrorItem>,
+    ) -> Self {
+        Self {
+            map,
+            index,
+            errors,
+            failed: false,
+        }
     }
 
     pub fn index(&self) -> Option<usize> {
@@ -159,7 +231,12 @@ impl<'a> FieldReader<'a> {
         self.errors.push(item.at(self.index));
     }
 
-    fn parse_value<T>(&mut self, name: &str, value: &Value, parse: impl FnOnce(&Value) -> Result<T, String>) -> Option<T> {
+    fn parse_value<T>(
+        &mut self,
+        name: &str,
+        value: &Value,
+        parse: impl FnOnce(&Value) -> Result<T, String>,
+    ) -> Option<T> {
         match parse(value) {
             Ok(v) => Some(v),
             Err(message) => {
@@ -170,7 +247,11 @@ impl<'a> FieldReader<'a> {
     }
 
     /// A field that must be present.
-    pub fn required<T>(&mut self, name: &str, parse: impl FnOnce(&Value) -> Result<T, String>) -> Option<T> {
+    pub fn required<T>(
+        &mut self,
+        name: &str,
+        parse: impl FnOnce(&Value) -> Result<T, String>,
+    ) -> Option<T> {
         match self.map.remove(name) {
             Some(value) => self.parse_value(name, &value, parse),
             None => {
@@ -181,7 +262,11 @@ impl<'a> FieldReader<'a> {
     }
 
     /// A field that may be absent: `None` when absent (or invalid: see `finish`).
-    pub fn optional<T>(&mut self, name: &str, parse: impl FnOnce(&Value) -> Result<T, String>) -> Option<T> {
+    pub fn optional<T>(
+        &mut self,
+        name: &str,
+        parse: impl FnOnce(&Value) -> Result<T, String>,
+    ) -> Option<T> {
         let value = self.map.remove(name)?;
         self.parse_value(name, &value, parse)
     }
@@ -197,7 +282,9 @@ impl<'a> FieldReader<'a> {
 }
 
 /// Finds values repeated within a bulk: for each later repeat, (index, first index).
-pub fn repeats<K: std::hash::Hash + Eq + Clone>(keys: impl IntoIterator<Item = (usize, K)>) -> Vec<(usize, usize)> {
+pub fn repeats<K: std::hash::Hash + Eq + Clone>(
+    keys: impl IntoIterator<Item = (usize, K)>,
+) -> Vec<(usize, usize)> {
     let mut first = std::collections::HashMap::new();
     let mut out = Vec::new();
     for (i, k) in keys {
@@ -218,8 +305,18 @@ mod tests {
 
     #[test]
     fn singular_plural_rules() {
-        assert!(!take_objects(json!({"user": {}}), "user", "users").unwrap().bulk);
-        assert_eq!(take_objects(json!({"users": [{}, {}]}), "user", "users").unwrap().items.len(), 2);
+        assert!(
+            !take_objects(json!({"user": {}}), "user", "users")
+                .unwrap()
+                .bulk
+        );
+        assert_eq!(
+            take_objects(json!({"users": [{}, {}]}), "user", "users")
+                .unwrap()
+                .items
+                .len(),
+            2
+        );
         assert!(take_objects(json!({"users": []}), "user", "users").is_err());
         assert!(take_objects(json!({"user": {}, "users": [{}]}), "user", "users").is_err());
         assert!(take_objects(json!({}), "user", "users").is_err());
@@ -233,6 +330,9 @@ mod tests {
 
     #[test]
     fn repeats_point_at_the_later_index() {
-        assert_eq!(repeats(vec![(0, "a"), (1, "b"), (2, "a"), (3, "a")]), vec![(2, 0), (3, 0)]);
+        assert_eq!(
+            repeats(vec![(0, "a"), (1, "b"), (2, "a"), (3, "a")]),
+            vec![(2, 0), (3, 0)]
+        );
     }
 }

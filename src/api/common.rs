@@ -11,7 +11,10 @@ use crate::error::{ApiError, ErrorItem};
 
 /// An ID from the path; anything that is not one names nothing, so 404.
 pub fn path_id(req: &HttpRequest, name: &str) -> Result<i64, ApiError> {
-    req.match_info().get(name).and_then(parse_id_str).ok_or(ApiError::NotFound)
+    req.match_info()
+        .get(name)
+        .and_then(parse_id_str)
+        .ok_or(ApiError::NotFound)
 }
 
 pub fn params(req: &HttpRequest) -> Result<Params, ApiError> {
@@ -28,7 +31,10 @@ pub fn page_envelope<T: Row>(page: &Page<T>, p: &ListParams) -> Envelope {
         Cursor {
             field: p.window.field,
             desc: p.window.desc,
-            after: After { value: last.sort_value(p.window.field), id: last.id() },
+            after: After {
+                value: last.sort_value(p.window.field),
+                id: last.id(),
+            },
         }
         .encode()
     });
@@ -56,12 +62,18 @@ pub fn unprocessable(mut errors: Vec<ErrorItem>) -> ApiError {
 /// the field it is about.
 pub fn duplicate_on(field: &'static str) -> impl Fn(ApiError) -> ApiError {
     move |err| match err {
-        ApiError::Unprocessable(items) if items.iter().all(|i| i.kind == "duplicate") => ApiError::Unprocessable(
-            items
-                .into_iter()
-                .map(|i| ErrorItem::new("duplicate", format!("{field} is already taken")).field(field).at(i.index))
-                .collect(),
-        ),
+        ApiError::Unprocessable(items) if items.iter().all(|i| i.kind == "duplicate") => {
+            ApiError::Unprocessable(
+                items
+                    .into_iter()
+                    .map(|i| {
+                        ErrorItem::new("duplicate", format!("{field} is already taken"))
+                            .field(field)
+                            .at(i.index)
+                    })
+                    .collect(),
+            )
+        }
         other => other,
     }
 }

@@ -19,12 +19,19 @@ impl Envelope {
     pub fn new(primary: &'static str) -> Self {
         let mut maps = Map::new();
         maps.insert(primary.to_string(), Value::Object(Map::new()));
-        Self { primary, results: Vec::new(), maps, meta: Map::new(), count: 0 }
+        Self {
+            primary,
+            results: Vec::new(),
+            maps,
+            meta: Map::new(),
+            count: 0,
+        }
     }
 
     /// Adds a primary object to `results` (in order) and to its map.
     pub fn push(&mut self, id: i64, object: Map<String, Value>) {
-        self.results.push(json!({"key": self.primary, "id": id.to_string()}));
+        self.results
+            .push(json!({"key": self.primary, "id": id.to_string()}));
         self.count += 1;
         self.insert(self.primary, id, object);
     }
@@ -36,11 +43,17 @@ impl Envelope {
 
     /// Makes sure a sideload map exists even when it stays empty.
     pub fn ensure(&mut self, plural: &'static str) {
-        self.maps.entry(plural.to_string()).or_insert_with(|| Value::Object(Map::new()));
+        self.maps
+            .entry(plural.to_string())
+            .or_insert_with(|| Value::Object(Map::new()));
     }
 
     fn insert(&mut self, plural: &'static str, id: i64, object: Map<String, Value>) {
-        if let Value::Object(map) = self.maps.entry(plural.to_string()).or_insert_with(|| Value::Object(Map::new())) {
+        if let Value::Object(map) = self
+            .maps
+            .entry(plural.to_string())
+            .or_insert_with(|| Value::Object(Map::new()))
+        {
             map.insert(id.to_string(), Value::Object(object));
         }
     }
@@ -68,7 +81,13 @@ impl Envelope {
     }
 
     /// Sets `count` and `meta` for a list page.
-    pub fn page_meta<T>(&mut self, page: &Page<T>, page_number: Option<i64>, per_page: i64, next_cursor: Option<String>) {
+    pub fn page_meta<T>(
+        &mut self,
+        page: &Page<T>,
+        page_number: Option<i64>,
+        per_page: i64,
+        next_cursor: Option<String>,
+    ) {
         self.count = page.total;
         let page_count = (page.total + per_page - 1) / per_page;
         self.meta("count", json!(page.total));

@@ -7,7 +7,10 @@ use serde_json::Value;
 
 use super::body::{FieldReader, JsonBody, MAX_BULK};
 use super::common::{params, path_id};
-use super::memberships::{self as ms, create_options, list_envelope, one_envelope, read_role_and_permissions, Batch, Input, SPEC};
+use super::memberships::{
+    self as ms, create_options, list_envelope, one_envelope, read_role_and_permissions, Batch,
+    Input, SPEC,
+};
 use super::query::ListSpec;
 use crate::auth::InstanceCaller;
 use crate::db::memberships::{self, MembershipFilter};
@@ -17,22 +20,45 @@ use crate::error::{ApiError, ErrorItem};
 use crate::state::AppState;
 
 /// Lists under a path take the memberships list's parameters but the path's filter.
-const GROUP_USERS: ListSpec = ListSpec { filters: &["user_id", "role"], ..SPEC };
-const USER_GROUPS: ListSpec = ListSpec { filters: &["group_id", "role"], ..SPEC };
+const GROUP_USERS: ListSpec = ListSpec {
+    filters: &["user_id", "role"],
+    ..SPEC
+};
+const USER_GROUPS: ListSpec = ListSpec {
+    filters: &["group_id", "role"],
+    ..SPEC
+};
 
-async fn list_with(state: web::Data<AppState>, who: InstanceCaller, req: HttpRequest, by_group: bool) -> Result<HttpResponse, ApiError> {
+async fn list_with(
+    state: web::Data<AppState>,
+    who: InstanceCaller,
+    req: HttpRequest,
+    by_group: bool,
+) -> Result<HttpResponse, ApiError> {
     let raw = params(&req)?;
     let p = raw.list(if by_group { &GROUP_USERS } else { &USER_GROUPS })?;
     let role = raw
         .get("role")
-        .map(|r| crate::domain::Role::parse_str(r).map(|r| r.as_str().to_string()).ok_or_else(|| ApiError::bad_param("role", "role must be member or admin")))
+        .map(|r| {
+            crate::domain::Role::parse_str(r)
+                .map(|r| r.as_str().to_string())
+                .ok_or_else(|| ApiError::bad_param("role", "role must be member or admin"))
+        })
         .transpose()?;
     let (instance_id, viewer) = (who.instance.id, who.caller.viewer());
     let owner = path_id(&req, if by_group { "group_id" } else { "user_id" })?;
     let filter = MembershipFilter {
         common: p.common.clone(),
-        user_id: if by_group { raw.id("user_id")? } else { Some(owner) },
-        group_id: if by_group { Some(owner) } else { raw.id("group_id")? },
+        user_id: if by_group {
+            raw.id("user_id")?
+        } else {
+            Some(owner)
+        },
+        group_id: if by_group {
+            Some(owner)
+        } else {
+            raw.id("group_id")?
+        },
         role,
         visible_to: viewer,
     };
@@ -52,12 +78,20 @@ async fn list_with(state: web::Data<AppState>, who: InstanceCaller, req: HttpReq
 }
 
 /// `GET /groups/{group_id}/users`: the group's memberships.
-pub async fn list_group_users(state: web::Data<AppState>, who: InstanceCaller, req: HttpRequest) -> Result<HttpResponse, ApiError> {
+pub async fn list_group_users(
+    state: web::Data<AppState>,
+    who: InstanceCaller,
+    req: HttpRequest,
+) -> Result<HttpResponse, ApiError> {
     list_with(state, who, req, true).await
 }
 
 /// `GET /users/{user_id}/groups`: the user's memberships.
-pub async fn list_user_groups(state: web::Data<AppState>, who: InstanceCaller, req: HttpRequest) -> Result<HttpResponse, ApiError> {
+pub async fn list_user_groups(
+    state: web::Data<AppState>,
+    who: InstanceCaller,
+    req: HttpRequest,
+) -> Result<HttpResponse, ApiError> {
     list_with(state, who, req, false).await
 }
 
@@ -65,7 +99,10 @@ pub async fn list_user_groups(state: web::Data<AppState>, who: InstanceCaller, r
 /// `configurable_permissions` beside it applying to every user named.
 fn parse_syncano(body: Value, group_id: i64) -> Result<Batch, ApiError> {
     let Value::Object(mut map) = body else {
-        return Err(ApiError::invalid("user", "the body must be an object with a \"user\" or \"users\" key"));
+        return Err(ApiError::invalid(
+            "user",
+            "the body must be an object with a \"user\" or \"users\" key",
+        ));
     };
     let one = map.remove("user");
     let many = map.remove("users");
@@ -74,17 +111,44 @@ fn parse_syncano(body: Value, group_id: i64) -> Result<Batch, ApiError> {
     let (role, permissions) = read_role_and_permissions(&mut r);
     let shared_ok = r.finish();
     let (ids, bulk): (Vec<Value>, bool) = match (one, many) {
-        (Some(_), Some(_)) => return Err(ApiError::invalid("users", "give either \"user\" or \"users\", not both")),
-        (None, None) => return Err(ApiError::invalid("user", "the body must have a \"user\" or \"users\" key")),
+        (Some(_), Some(_)) => {
+            return Err(ApiError::invalid(
+                "users",
+                "give either \"user\" or \"users\", not both",
+            ))
+        }
+        (None, None) => {
+            return Err(ApiError::invalid(
+                "user",
+                "the body must have a \"user\" or \"users\" key",
+            ))
+        }
         (Some(v), None) => (vec![v], false),
-        (None, Some(Value::Array(ids))) if ids.is_empty() => return Err(ApiError::invalid("users", format!("users must hold 1 to {MAX_BULK} IDs"))),
+        (None, Some(Value::Array(ids))) if ids.is_empty() => {
+            return Err(ApiError::invalid(
+                "users",
+                format!("users must hold 1 to {MAX_BULK} IDs"),
+            ))
+        }
         (None, Some(Value::Array(ids))) if ids.len() > MAX_BULK => {
-            return Err(ApiError::one(ErrorItem::new("too_many", format!("at most {MAX_BULK} users are allowed")).field("users")))
+            return Err(ApiError::one(
+                ErrorItem::new("too_many", format!("at most {MAX_BULK} users are allowed"))
+                    .field("users"),
+            ))
         }
         (None, Some(Value::Array(ids))) => (ids, true),
-        (None, Some(_)) => return Err(ApiError::invalid("users", "users must be an array of user IDs")),
+        (None, Some(_)) => {
+            return Err(ApiError::invalid(
+                "users",
+                "users must be an array of user IDs",
+            ))
+        }
     };
     let field = if bulk { "users" } else { "user" };
+    let refs = ids
+        .iter()
+        .map(|v| (parse_id(v).ok(), Some(group_id)))
+        .collect();
     let inputs = ids
         .iter()
         .enumerate()
@@ -102,16 +166,29 @@ fn parse_syncano(body: Value, group_id: i64) -> Result<Batch, ApiError> {
             }
         })
         .collect();
-    Ok(Batch { inputs, bulk, errors })
+    Ok(Batch {
+        inputs,
+        refs,
+        bulk,
+        errors,
+    })
 }
 
 /// `POST /groups/{group_id}/users`.
-pub async fn add_users(state: web::Data<AppState>, who: InstanceCaller, req: HttpRequest, body: JsonBody) -> Result<HttpResponse, ApiError> {
+pub async fn add_users(
+    state: web::Data<AppState>,
+    who: InstanceCaller,
+    req: HttpRequest,
+    body: JsonBody,
+) -> Result<HttpResponse, ApiError> {
     let options = create_options(&params(&req)?)?;
     let group_id = path_id(&req, "group_id")?;
     let batch = parse_syncano(body.0, group_id)?;
     let (instance_id, viewer) = (who.instance.id, who.caller.viewer());
-    let found = db::run(&state.pool, move |conn| Ok(groups::find(conn, instance_id, group_id, viewer)?.is_some())).await?;
+    let found = db::run(&state.pool, move |conn| {
+        Ok(groups::find(conn, instance_id, group_id, viewer)?.is_some())
+    })
+    .await?;
     if !found {
         return Err(ApiError::NotFound);
     }
@@ -119,14 +196,19 @@ pub async fn add_users(state: web::Data<AppState>, who: InstanceCaller, req: Htt
 }
 
 /// `GET /groups/{group_id}/users/{user_id}`: that membership.
-pub async fn get_pair(state: web::Data<AppState>, who: InstanceCaller, req: HttpRequest) -> Result<HttpResponse, ApiError> {
+pub async fn get_pair(
+    state: web::Data<AppState>,
+    who: InstanceCaller,
+    req: HttpRequest,
+) -> Result<HttpResponse, ApiError> {
     let p = params(&req)?;
     p.only(&[&["include", "fields"]])?;
     let (includes, fields) = (p.includes(SPEC.includes)?, p.fields(SPEC.fields)?);
     let (instance_id, viewer) = (who.instance.id, who.caller.viewer());
     let (group_id, user_id) = (path_id(&req, "group_id")?, path_id(&req, "user_id")?);
     let mut env = db::run(&state.pool, move |conn| {
-        let m = memberships::find_pair(conn, instance_id, user_id, group_id, viewer)?.ok_or(ApiError::NotFound)?;
+        let m = memberships::find_pair(conn, instance_id, user_id, group_id, viewer)?
+            .ok_or(ApiError::NotFound)?;
         one_envelope(conn, instance_id, m, &includes)
     })
     .await?;
@@ -135,13 +217,18 @@ pub async fn get_pair(state: web::Data<AppState>, who: InstanceCaller, req: Http
 }
 
 /// `DELETE /groups/{group_id}/users/{user_id}`: removes the user from the group.
-pub async fn remove_pair(state: web::Data<AppState>, who: InstanceCaller, req: HttpRequest) -> Result<HttpResponse, ApiError> {
+pub async fn remove_pair(
+    state: web::Data<AppState>,
+    who: InstanceCaller,
+    req: HttpRequest,
+) -> Result<HttpResponse, ApiError> {
     params(&req)?.only(&[])?;
     let (instance_id, caller) = (who.instance.id, who.caller);
     let (group_id, user_id) = (path_id(&req, "group_id")?, path_id(&req, "user_id")?);
     db::run(&state.pool, move |conn| {
         db::write_transaction(conn, |conn| {
-            let m = memberships::find_pair(conn, instance_id, user_id, group_id, caller.viewer())?.ok_or(ApiError::NotFound)?;
+            let m = memberships::find_pair(conn, instance_id, user_id, group_id, caller.viewer())?
+                .ok_or(ApiError::NotFound)?;
             ms::delete_checked(conn, instance_id, caller, &m)
         })
     })

@@ -28,19 +28,35 @@ fn description(v: &Value) -> Result<Option<String>, String> {
     parse_text(v, 4096)
 }
 
-fn parse_new(value: Value, index: Option<usize>, instance_id: i64, errors: &mut Vec<ErrorItem>) -> Option<NewGroup> {
+fn parse_new(
+    value: Value,
+    index: Option<usize>,
+    instance_id: i64,
+    errors: &mut Vec<ErrorItem>,
+) -> Option<NewGroup> {
     let mut r = FieldReader::new(value, index, "group", errors)?;
     let name = r.required("name", GroupName::parse);
     let description = r.optional("description", description).flatten();
     let ok = r.finish();
     let t = now();
     match (ok, name) {
-        (true, Some(name)) => Some(NewGroup { instance_id, name: name.into_inner(), description, created_at: t, updated_at: t }),
+        (true, Some(name)) => Some(NewGroup {
+            instance_id,
+            name: name.into_inner(),
+            description,
+            created_at: t,
+            updated_at: t,
+        }),
         _ => None,
     }
 }
 
-pub async fn create(state: web::Data<AppState>, who: InstanceCaller, req: HttpRequest, body: JsonBody) -> Result<HttpResponse, ApiError> {
+pub async fn create(
+    state: web::Data<AppState>,
+    who: InstanceCaller,
+    req: HttpRequest,
+    body: JsonBody,
+) -> Result<HttpResponse, ApiError> {
     who.caller.require_admin()?;
     let p = params(&req)?;
     p.only(&[ONE])?;
@@ -54,12 +70,18 @@ pub async fn create(state: web::Data<AppState>, who: InstanceCaller, req: HttpRe
         .enumerate()
         .map(|(i, v)| parse_new(v.clone(), objects.index(i), instance_id, &mut errors))
         .collect();
-    let names = parsed.iter().enumerate().filter_map(|(i, g)| g.as_ref().map(|g| (i, g.name.clone())));
+    let names = parsed
+        .iter()
+        .enumerate()
+        .filter_map(|(i, g)| g.as_ref().map(|g| (i, g.name.clone())));
     for (later, first) in repeats(names) {
         errors.push(
-            ErrorItem::new("duplicate", format!("name is already used by the object at index {first}"))
-                .field("name")
-                .at(objects.index(later)),
+            ErrorItem::new(
+                "duplicate",
+                format!("name is already used by the object at index {first}"),
+            )
+            .field("name")
+            .at(objects.index(later)),
         );
     }
     let bulk = objects.bulk;
@@ -69,7 +91,11 @@ pub async fn create(state: web::Data<AppState>, who: InstanceCaller, req: HttpRe
             let taken = groups::taken_names(conn, instance_id, &wanted)?;
             for (i, g) in parsed.iter().enumerate() {
                 if g.as_ref().is_some_and(|g| taken.contains(&g.name)) {
-                    errors.push(ErrorItem::new("duplicate", "name is already taken").field("name").at(bulk.then_some(i)));
+                    errors.push(
+                        ErrorItem::new("duplicate", "name is already taken")
+                            .field("name")
+                            .at(bulk.then_some(i)),
+                    );
                 }
             }
             if !errors.is_empty() {
@@ -88,17 +114,32 @@ pub async fn create(state: web::Data<AppState>, who: InstanceCaller, req: HttpRe
     Ok(env.respond(StatusCode::CREATED))
 }
 
-pub async fn list(state: web::Data<AppState>, who: InstanceCaller, req: HttpRequest) -> Result<HttpResponse, ApiError> {
+pub async fn list(
+    state: web::Data<AppState>,
+    who: InstanceCaller,
+    req: HttpRequest,
+) -> Result<HttpResponse, ApiError> {
     let raw = params(&req)?;
     let p = raw.list(&SPEC)?;
-    let filter = GroupFilter { common: p.common.clone(), name: raw.get("name").map(str::to_string), visible_to: who.caller.viewer() };
+    let filter = GroupFilter {
+        common: p.common.clone(),
+        name: raw.get("name").map(str::to_string),
+        visible_to: who.caller.viewer(),
+    };
     let instance_id = who.instance.id;
     let env = db::run(&state.pool, move |conn| {
         db::read_transaction(conn, |conn| {
             let page = groups::list(conn, instance_id, &filter, &p.window)?;
             let mut env = page_envelope(&page, &p);
             let ids: Vec<i64> = page.rows.iter().map(|g| g.id).collect();
-            include::for_groups(conn, instance_id, &ids, &p.includes, filter.visible_to, &mut env)?;
+            include::for_groups(
+                conn,
+                instance_id,
+                &ids,
+                &p.includes,
+                filter.visible_to,
+                &mut env,
+            )?;
             env.keep_fields(&p.fields);
             Ok::<_, ApiError>(env)
         })
@@ -107,7 +148,11 @@ pub async fn list(state: web::Data<AppState>, who: InstanceCaller, req: HttpRequ
     Ok(env.respond(StatusCode::OK))
 }
 
-pub async fn get(state: web::Data<AppState>, who: InstanceCaller, req: HttpRequest) -> Result<HttpResponse, ApiError> {
+pub async fn get(
+    state: web::Data<AppState>,
+    who: InstanceCaller,
+    req: HttpRequest,
+) -> Result<HttpResponse, ApiError> {
     let p = params(&req)?;
     p.only(&[ONE])?;
     let (includes, fields) = (p.includes(SPEC.includes)?, p.fields(SPEC.fields)?);
@@ -125,7 +170,12 @@ pub async fn get(state: web::Data<AppState>, who: InstanceCaller, req: HttpReque
     Ok(env.respond(StatusCode::OK))
 }
 
-pub async fn update(state: web::Data<AppState>, who: InstanceCaller, req: HttpRequest, body: JsonBody) -> Result<HttpResponse, ApiError> {
+pub async fn update(
+    state: web::Data<AppState>,
+    who: InstanceCaller,
+    req: HttpRequest,
+    body: JsonBody,
+) -> Result<HttpResponse, ApiError> {
     let p = params(&req)?;
     p.only(&[ONE])?;
     let (includes, fields) = (p.includes(SPEC.includes)?, p.fields(SPEC.fields)?);
@@ -134,7 +184,9 @@ pub async fn update(state: web::Data<AppState>, who: InstanceCaller, req: HttpRe
     let mut errors = Vec::new();
     let mut r = FieldReader::from_map(map, None, &mut errors);
     let changes = GroupChanges {
-        name: r.optional("name", GroupName::parse).map(GroupName::into_inner),
+        name: r
+            .optional("name", GroupName::parse)
+            .map(GroupName::into_inner),
         description: r.optional("description", description),
         updated_at: Some(now()),
     };
@@ -147,7 +199,8 @@ pub async fn update(state: web::Data<AppState>, who: InstanceCaller, req: HttpRe
             if !valid {
                 return Err(unprocessable(errors));
             }
-            let group = groups::update(conn, instance_id, id, &changes).map_err(|e| duplicate_on("name")(e.into()))?;
+            let group = groups::update(conn, instance_id, id, &changes)
+                .map_err(|e| duplicate_on("name")(e.into()))?;
             let mut env = rows_envelope(&[group]);
             include::for_groups(conn, instance_id, &[id], &includes, viewer, &mut env)?;
             Ok(env)
@@ -159,7 +212,11 @@ pub async fn update(state: web::Data<AppState>, who: InstanceCaller, req: HttpRe
 }
 
 /// Deletes the group with its memberships and barriers.
-pub async fn delete(state: web::Data<AppState>, who: InstanceCaller, req: HttpRequest) -> Result<HttpResponse, ApiError> {
+pub async fn delete(
+    state: web::Data<AppState>,
+    who: InstanceCaller,
+    req: HttpRequest,
+) -> Result<HttpResponse, ApiError> {
     params(&req)?.only(&[])?;
     let (instance_id, id, caller) = (who.instance.id, path_id(&req, "id")?, who.caller);
     db::run(&state.pool, move |conn| {

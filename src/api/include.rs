@@ -16,7 +16,13 @@ fn distinct(ids: impl Iterator<Item = i64>) -> Vec<i64> {
 }
 
 /// `include=user,group` on memberships.
-pub fn for_memberships(conn: &mut AnyConnection, instance_id: i64, rows: &[Membership], includes: &[&str], env: &mut Envelope) -> QueryResult<()> {
+pub fn for_memberships(
+    conn: &mut AnyConnection,
+    instance_id: i64,
+    rows: &[Membership],
+    includes: &[&str],
+    env: &mut Envelope,
+) -> QueryResult<()> {
     if includes.contains(&"user") {
         env.ensure("users");
         for u in users::find_many(conn, instance_id, &distinct(rows.iter().map(|m| m.user_id)))? {
@@ -25,7 +31,11 @@ pub fn for_memberships(conn: &mut AnyConnection, instance_id: i64, rows: &[Membe
     }
     if includes.contains(&"group") {
         env.ensure("groups");
-        for g in groups::find_many(conn, instance_id, &distinct(rows.iter().map(|m| m.group_id)))? {
+        for g in groups::find_many(
+            conn,
+            instance_id,
+            &distinct(rows.iter().map(|m| m.group_id)),
+        )? {
             env.sideload("groups", g.id, g.render());
         }
     }
@@ -33,21 +43,38 @@ pub fn for_memberships(conn: &mut AnyConnection, instance_id: i64, rows: &[Membe
 }
 
 /// Adds `membership_ids` to each primary object and sideloads the memberships.
-fn attach(env: &mut Envelope, owner_ids: &[i64], rows: &[Membership], owner: fn(&Membership) -> i64) {
-    let mut by_owner: BTreeMap<i64, Vec<Value>> = owner_ids.iter().map(|id| (*id, Vec::new())).collect();
+fn attach(
+    env: &mut Envelope,
+    owner_ids: &[i64],
+    rows: &[Membership],
+    owner: fn(&Membership) -> i64,
+) {
+    let mut by_owner: BTreeMap<i64, Vec<Value>> =
+        owner_ids.iter().map(|id| (*id, Vec::new())).collect();
     env.ensure("memberships");
     for m in rows {
         by_owner.entry(owner(m)).or_default().push(id_json(m.id));
         env.sideload("memberships", m.id, m.render());
     }
     env.each_primary(|id, obj| {
-        let ids = id.parse::<i64>().ok().and_then(|i| by_owner.get(&i).cloned()).unwrap_or_default();
+        let ids = id
+            .parse::<i64>()
+            .ok()
+            .and_then(|i| by_owner.get(&i).cloned())
+            .unwrap_or_default();
         obj.insert("membership_ids".into(), Value::Array(ids));
     });
 }
 
 /// `include=memberships,memberships.group` on users.
-pub fn for_users(conn: &mut AnyConnection, instance_id: i64, user_ids: &[i64], includes: &[&str], visible_to: Option<i64>, env: &mut Envelope) -> QueryResult<()> {
+pub fn for_users(
+    conn: &mut AnyConnection,
+    instance_id: i64,
+    user_ids: &[i64],
+    includes: &[&str],
+    visible_to: Option<i64>,
+    env: &mut Envelope,
+) -> QueryResult<()> {
     if includes.is_empty() {
         return Ok(());
     }
@@ -55,7 +82,11 @@ pub fn for_users(conn: &mut AnyConnection, instance_id: i64, user_ids: &[i64], i
     attach(env, user_ids, &rows, |m| m.user_id);
     if includes.contains(&"memberships.group") {
         env.ensure("groups");
-        for g in groups::find_many(conn, instance_id, &distinct(rows.iter().map(|m| m.group_id)))? {
+        for g in groups::find_many(
+            conn,
+            instance_id,
+            &distinct(rows.iter().map(|m| m.group_id)),
+        )? {
             env.sideload("groups", g.id, g.render());
         }
     }
@@ -63,7 +94,14 @@ pub fn for_users(conn: &mut AnyConnection, instance_id: i64, user_ids: &[i64], i
 }
 
 /// `include=memberships,memberships.user` on groups.
-pub fn for_groups(conn: &mut AnyConnection, instance_id: i64, group_ids: &[i64], includes: &[&str], visible_to: Option<i64>, env: &mut Envelope) -> QueryResult<()> {
+pub fn for_groups(
+    conn: &mut AnyConnection,
+    instance_id: i64,
+    group_ids: &[i64],
+    includes: &[&str],
+    visible_to: Option<i64>,
+    env: &mut Envelope,
+) -> QueryResult<()> {
     if includes.is_empty() {
         return Ok(());
     }

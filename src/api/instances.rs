@@ -29,7 +29,12 @@ fn description(v: &Value) -> Result<String, String> {
     parse_text(v, MAX_DESCRIPTION).map(Option::unwrap_or_default)
 }
 
-pub async fn create(state: web::Data<AppState>, who: AnyCaller, req: HttpRequest, body: JsonBody) -> Result<HttpResponse, ApiError> {
+pub async fn create(
+    state: web::Data<AppState>,
+    who: AnyCaller,
+    req: HttpRequest,
+    body: JsonBody,
+) -> Result<HttpResponse, ApiError> {
     who.require_account()?;
     let p = params(&req)?;
     p.only(&[ONE])?;
@@ -39,9 +44,12 @@ pub async fn create(state: web::Data<AppState>, who: AnyCaller, req: HttpRequest
     let mut r = FieldReader::from_map(map, None, &mut errors);
     let name = r.required("name", InstanceName::parse);
     let desc = r.optional("description", description).unwrap_or_default();
-    let (true, Some(name)) = (r.finish(), name) else { return Err(unprocessable(errors)) };
+    let (true, Some(name)) = (r.finish(), name) else {
+        return Err(unprocessable(errors));
+    };
     let row = db::run(&state.pool, move |conn| {
-        instances::insert(conn, &name.into_inner(), &desc).map_err(|e| duplicate_on("name")(e.into()))
+        instances::insert(conn, &name.into_inner(), &desc)
+            .map_err(|e| duplicate_on("name")(e.into()))
     })
     .await?;
     let mut env = rows_envelope(&[row]);
@@ -49,7 +57,11 @@ pub async fn create(state: web::Data<AppState>, who: AnyCaller, req: HttpRequest
     Ok(env.respond(StatusCode::CREATED))
 }
 
-pub async fn list(state: web::Data<AppState>, who: AnyCaller, req: HttpRequest) -> Result<HttpResponse, ApiError> {
+pub async fn list(
+    state: web::Data<AppState>,
+    who: AnyCaller,
+    req: HttpRequest,
+) -> Result<HttpResponse, ApiError> {
     let p = params(&req)?.list(&SPEC)?;
     let name = params(&req)?.get("name").map(str::to_string);
     // An instance key sees only its own instance.
@@ -60,7 +72,10 @@ pub async fn list(state: web::Data<AppState>, who: AnyCaller, req: HttpRequest) 
             _ => Some(instance.name.clone()),
         },
     };
-    let page = db::run(&state.pool, move |conn| Ok(instances::list(conn, &p.common, name.as_deref(), &p.window).map(|page| (page, p))?)).await?;
+    let page = db::run(&state.pool, move |conn| {
+        Ok(instances::list(conn, &p.common, name.as_deref(), &p.window).map(|page| (page, p))?)
+    })
+    .await?;
     let (page, p) = page;
     let mut env = page_envelope(&page, &p);
     env.keep_fields(&p.fields);
@@ -75,9 +90,16 @@ pub async fn get(who: InstanceCaller, req: HttpRequest) -> Result<HttpResponse, 
     Ok(env.respond(StatusCode::OK))
 }
 
-pub async fn update(state: web::Data<AppState>, who: InstanceCaller, req: HttpRequest, body: JsonBody) -> Result<HttpResponse, ApiError> {
+pub async fn update(
+    state: web::Data<AppState>,
+    who: InstanceCaller,
+    req: HttpRequest,
+    body: JsonBody,
+) -> Result<HttpResponse, ApiError> {
     if who.caller != Caller::Account {
-        return Err(ApiError::forbidden("only the account key may change an instance"));
+        return Err(ApiError::forbidden(
+            "only the account key may change an instance",
+        ));
     }
     let p = params(&req)?;
     p.only(&[ONE])?;
@@ -85,14 +107,20 @@ pub async fn update(state: web::Data<AppState>, who: InstanceCaller, req: HttpRe
     let map = take_patch(body.0, "instance")?;
     let mut errors = Vec::new();
     let mut r = FieldReader::from_map(map, None, &mut errors);
-    let name = r.optional("name", InstanceName::parse).map(InstanceName::into_inner);
+    let name = r
+        .optional("name", InstanceName::parse)
+        .map(InstanceName::into_inner);
     let description = r.optional("description", description);
     if !r.finish() {
         return Err(unprocessable(errors));
     }
     let id = who.instance.id;
     let row = db::run(&state.pool, move |conn| {
-        let changes = InstanceChanges { name, description, updated_at: now() };
+        let changes = InstanceChanges {
+            name,
+            description,
+            updated_at: now(),
+        };
         instances::update(conn, id, &changes).map_err(|e| duplicate_on("name")(e.into()))
     })
     .await?;
@@ -101,11 +129,19 @@ pub async fn update(state: web::Data<AppState>, who: InstanceCaller, req: HttpRe
     Ok(env.respond(StatusCode::OK))
 }
 
-pub async fn delete(state: web::Data<AppState>, who: InstanceCaller) -> Result<HttpResponse, ApiError> {
+pub async fn delete(
+    state: web::Data<AppState>,
+    who: InstanceCaller,
+) -> Result<HttpResponse, ApiError> {
     if who.caller != Caller::Account {
-        return Err(ApiError::forbidden("only the account key may delete an instance"));
+        return Err(ApiError::forbidden(
+            "only the account key may delete an instance",
+        ));
     }
     let id = who.instance.id;
-    db::run(&state.pool, move |conn| db::write_transaction(conn, |conn| Ok::<_, ApiError>(instances::delete(conn, id)?))).await?;
+    db::run(&state.pool, move |conn| {
+        db::write_transaction(conn, |conn| Ok::<_, ApiError>(instances::delete(conn, id)?))
+    })
+    .await?;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -20,14 +20,28 @@ const SPEC: ListSpec = ListSpec {
     name_field: None,
     has_updated: false,
     includes: &[],
-    fields: &["role", "user_id", "description", "prefix", "created_at", "revoked_at"],
+    fields: &[
+        "role",
+        "user_id",
+        "description",
+        "prefix",
+        "created_at",
+        "revoked_at",
+    ],
 };
 
 fn role(v: &Value) -> Result<KeyRole, String> {
-    v.as_str().and_then(KeyRole::parse_str).ok_or_else(|| "role must be one of: admin, user".into())
+    v.as_str()
+        .and_then(KeyRole::parse_str)
+        .ok_or_else(|| "role must be one of: admin, user".into())
 }
 
-pub async fn create(state: web::Data<AppState>, who: InstanceCaller, req: HttpRequest, body: JsonBody) -> Result<HttpResponse, ApiError> {
+pub async fn create(
+    state: web::Data<AppState>,
+    who: InstanceCaller,
+    req: HttpRequest,
+    body: JsonBody,
+) -> Result<HttpResponse, ApiError> {
     who.caller.require_admin()?;
     params(&req)?.only(&[])?;
     let map = take_patch(body.0, "api_key")?;
@@ -37,11 +51,18 @@ pub async fn create(state: web::Data<AppState>, who: InstanceCaller, req: HttpRe
     let user_id = r.optional("user_id", parse_id);
     let description = r.optional("description", |v| parse_text(v, 4096)).flatten();
     match (role, user_id) {
-        (Some(KeyRole::User), None) => r.error(ErrorItem::invalid("user_id", "a user key needs user_id")),
-        (Some(KeyRole::Admin), Some(_)) => r.error(ErrorItem::invalid("user_id", "an admin key is not bound to a user")),
+        (Some(KeyRole::User), None) => {
+            r.error(ErrorItem::invalid("user_id", "a user key needs user_id"))
+        }
+        (Some(KeyRole::Admin), Some(_)) => r.error(ErrorItem::invalid(
+            "user_id",
+            "an admin key is not bound to a user",
+        )),
         _ => {}
     }
-    let (true, Some(role)) = (r.finish(), role) else { return Err(unprocessable(errors)) };
+    let (true, Some(role)) = (r.finish(), role) else {
+        return Err(unprocessable(errors));
+    };
     let instance_id = who.instance.id;
     let secret = generate_key();
     let (hash, prefix) = (hash_key(&secret), key_prefix(&secret));
@@ -49,7 +70,10 @@ pub async fn create(state: web::Data<AppState>, who: InstanceCaller, req: HttpRe
         db::write_transaction(conn, |conn| {
             if let Some(u) = user_id {
                 if users::existing_ids(conn, instance_id, &[u])?.is_empty() {
-                    return Err(ApiError::one(ErrorItem::new("missing_reference", format!("user {u} does not exist")).field("user_id")));
+                    return Err(ApiError::one(
+                        ErrorItem::new("missing_reference", format!("user {u} does not exist"))
+                            .field("user_id"),
+                    ));
                 }
             }
             let new = NewApiKey {
@@ -73,21 +97,35 @@ pub async fn create(state: web::Data<AppState>, who: InstanceCaller, req: HttpRe
     Ok(env.respond(StatusCode::CREATED))
 }
 
-pub async fn list(state: web::Data<AppState>, who: InstanceCaller, req: HttpRequest) -> Result<HttpResponse, ApiError> {
+pub async fn list(
+    state: web::Data<AppState>,
+    who: InstanceCaller,
+    req: HttpRequest,
+) -> Result<HttpResponse, ApiError> {
     who.caller.require_admin()?;
     let p = params(&req)?.list(&SPEC)?;
     let instance_id = who.instance.id;
-    let (page, p) = db::run(&state.pool, move |conn| Ok((keys::list(conn, instance_id, &p.common, &p.window)?, p))).await?;
+    let (page, p) = db::run(&state.pool, move |conn| {
+        Ok((keys::list(conn, instance_id, &p.common, &p.window)?, p))
+    })
+    .await?;
     let mut env = page_envelope(&page, &p);
     env.keep_fields(&p.fields);
     Ok(env.respond(StatusCode::OK))
 }
 
 /// Revokes the key: it stops working on the very next request.
-pub async fn revoke(state: web::Data<AppState>, who: InstanceCaller, req: HttpRequest) -> Result<HttpResponse, ApiError> {
+pub async fn revoke(
+    state: web::Data<AppState>,
+    who: InstanceCaller,
+    req: HttpRequest,
+) -> Result<HttpResponse, ApiError> {
     who.caller.require_admin()?;
     let id = path_id(&req, "id")?;
     let instance_id = who.instance.id;
-    db::run(&state.pool, move |conn| keys::revoke(conn, instance_id, id)?.ok_or(ApiError::NotFound)).await?;
+    db::run(&state.pool, move |conn| {
+        keys::revoke(conn, instance_id, id)?.ok_or(ApiError::NotFound)
+    })
+    .await?;
     Ok(HttpResponse::NoContent().finish())
 }

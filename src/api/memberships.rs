@@ -13,7 +13,9 @@ use super::envelope::Envelope;
 use super::include;
 use super::query::{ListParams, ListSpec, Params};
 use crate::auth::{Caller, InstanceCaller};
-use crate::db::memberships::{self, Membership, MembershipChanges, MembershipFilter, NewMembership};
+use crate::db::memberships::{
+    self, Membership, MembershipChanges, MembershipFilter, NewMembership,
+};
 use crate::db::{self, barriers, groups, now, users, AnyConnection};
 use crate::domain::{parse_id, Permissions, Role, CAN_MANAGE_MEMBERS};
 use crate::error::{ApiError, ErrorItem};
@@ -24,7 +26,14 @@ pub const SPEC: ListSpec = ListSpec {
     name_field: None,
     has_updated: true,
     includes: &["user", "group"],
-    fields: &["user_id", "group_id", "role", "configurable_permissions", "created_at", "updated_at"],
+    fields: &[
+        "user_id",
+        "group_id",
+        "role",
+        "configurable_permissions",
+        "created_at",
+        "updated_at",
+    ],
 };
 const ONE: &[&str] = &["include", "fields"];
 const CREATE: &[&str] = &["include", "fields", "on_conflict"];
@@ -44,6 +53,9 @@ pub struct Input {
 /// The objects of a create request, in order; `None` where an object failed to parse.
 pub struct Batch {
     pub inputs: Vec<Option<Input>>,
+    /// The user and group IDs each object names, even when another of its fields is
+    /// invalid, so that missing references are reported for every object.
+    pub refs: Vec<(Option<i64>, Option<i64>)>,
     pub bulk: bool,
     pub errors: Vec<ErrorItem>,
 }
@@ -54,26 +66,45 @@ impl Batch {
     }
 
     fn valid(&self) -> impl Iterator<Item = (usize, &Input)> {
-        self.inputs.iter().enumerate().filter_map(|(i, x)| x.as_ref().map(|x| (i, x)))
+        self.inputs
+            .iter()
+            .enumerate()
+            .filter_map(|(i, x)| x.as_ref().map(|x| (i, x)))
     }
 }
 
 /// Parses `role` and `configurable_permissions` (omitted: every permission enabled).
 pub fn read_role_and_permissions(r: &mut FieldReader) -> (Option<Role>, Option<Permissions>) {
     let role = r.optional("role", Role::parse).or(Some(Role::Member));
-    let permissions = r.optional("configurable_permissions", Permissions::parse).or(Some(Permissions::default()));
+    let permissions = r
+        .optional("configurable_permissions", Permissions::parse)
+        .or(Some(Permissions::default()));
     (role, permissions)
 }
 
-fn parse_input(value: Value, index: Option<usize>, errors: &mut Vec<ErrorItem>) -> Option<Input> {
-    let mut r = FieldReader::new(value, index, "membership", errors)?;
+fn parse_input(
+    value: Value,
+    index: Option<usize>,
+    errors: &mut Vec<ErrorItem>,
+    refs: &mut Vec<(Option<i64>, Option<i64>)>,
+) -> Option<Input> {
+    let Some(mut r) = FieldReader::new(value, index, "membership", errors) else {
+        refs.push((None, None));
+        return None;
+    };
     let user_id = r.required("user_id", parse_id);
     let group_id = r.required("group_id", parse_id);
+    refs.push((user_id, group_id));
     let (role, permissions) = read_role_and_permissions(&mut r);
     if !r.finish() {
         return None;
     }
-    Some(Input { user_id: user_id?, group_id: group_id?, role: role?, permissions: permissions? })
+    Some(Input {
+        user_id: user_id?,
+        group_id: group_id?,
+        role: role?,
+        permissions: permissions?,
+    })
 }
 
 /// What a create request asks for besides the objects.
@@ -88,24 +119,57 @@ pub fn create_options(p: &Params) -> Result<CreateOptions, ApiError> {
     let ignore_existing = match p.get("on_conflict") {
         None | Some("error") => false,
         Some("ignore") => true,
-        Some(_) => return Err(ApiError::bad_param("on_conflict", "on_conflict must be ignore or error")),
+        Some(_) => {
+            return Err(ApiError::bad_param(
+                "on_conflict",
+                "on_conflict must be ignore or error",
+            ))
+        }
     };
-    Ok(CreateOptions { ignore_existing, includes: p.includes(SPEC.includes)?, fields: p.fields(SPEC.fields)? })
+    Ok(CreateOptions {
+        ignore_existing,
+        includes: p.includes(SPEC.includes)?,
+        fields: p.fields(SPEC.fields)?,
+    })
 }
 
-pub async fn create(state: web::Data<AppState>, who: InstanceCaller, req: HttpRequest, body: JsonBody) -> Result<HttpResponse, ApiError> {
+pub async fn create(
+    state: web::Data<AppState>,
+    who: InstanceCaller,
+    req: HttpRequest,
+    body: JsonBody,
+) -> Result<HttpResponse, ApiError> {
     let options = create_options(&params(&req)?)?;
     let objects = take_objects(body.0, "membership", "memberships")?;
-    let mut errors = Vec::new();
-    let inputs = objects.items.into_iter().enumerate().map(|(i, v)| parse_input(v, objects.bulk.then_some(i), &mut errors)).collect();
-    let batch = Batch { inputs, bulk: objects.bulk, errors };
+    let (mut errors, mut refs) = (Vec::new(), Vec::new());
+    let inputs = objects
+        .items
+        .into_iter()
+        .enumerate()
+        .map(|(i, v)| parse_input(v, objects.bulk.then_some(i), &mut errors, &mut refs))
+        .collect();
+    let batch = Batch {
+        inputs,
+        refs,
+        bulk: objects.bulk,
+        errors,
+    };
     respond_created(&state, &who, batch, options).await
 }
 
 /// Runs a create and answers 201 with the envelope (shared with the Syncano route).
-pub async fn respond_created(state: &AppState, who: &InstanceCaller, batch: Batch, options: CreateOptions) -> Result<HttpResponse, ApiError> {
+pub async fn respond_created(
+    state: &AppState,
+    who: &InstanceCaller,
+    batch: Batch,
+    options: CreateOptions,
+) -> Result<HttpResponse, ApiError> {
     let (instance_id, caller) = (who.instance.id, who.caller);
-    let CreateOptions { ignore_existing, includes, fields } = options;
+    let CreateOptions {
+        ignore_existing,
+        includes,
+        fields,
+    } = options;
     let mut env = db::run(&state.pool, move |conn| {
         authorize_managers(conn, instance_id, caller, &batch)?;
         let (rows, created) = create_all(conn, instance_id, batch, ignore_existing)?;
@@ -121,13 +185,23 @@ pub async fn respond_created(state: &AppState, who: &InstanceCaller, batch: Batc
 
 /// A user key may write memberships only of groups it manages: it is `admin` there and
 /// its membership does not set `can_manage_members` to false (API.md §6).
-fn authorize_managers(conn: &mut AnyConnection, instance_id: i64, caller: Caller, batch: &Batch) -> Result<(), ApiError> {
-    let Caller::User(me) = caller else { return Ok(()) };
+fn authorize_managers(
+    conn: &mut AnyConnection,
+    instance_id: i64,
+    caller: Caller,
+    batch: &Batch,
+) -> Result<(), ApiError> {
+    let Caller::User(me) = caller else {
+        return Ok(());
+    };
     let group_ids: Vec<i64> = batch.valid().map(|(_, x)| x.group_id).collect();
     let managed = managed_groups(conn, instance_id, me, &group_ids)?;
     match batch.valid().find(|(_, x)| !managed.contains(&x.group_id)) {
         Some((i, x)) => Err(ApiError::Forbidden {
-            message: format!("this key may not manage the members of group {}", x.group_id),
+            message: format!(
+                "this key may not manage the members of group {}",
+                x.group_id
+            ),
             index: batch.index(i),
         }),
         None => Ok(()),
@@ -135,12 +209,18 @@ fn authorize_managers(conn: &mut AnyConnection, instance_id: i64, caller: Caller
 }
 
 /// Of `group_ids`, the groups whose members user `me` may manage.
-pub fn managed_groups(conn: &mut AnyConnection, instance_id: i64, me: i64, group_ids: &[i64]) -> Result<HashSet<i64>, ApiError> {
+pub fn managed_groups(
+    conn: &mut AnyConnection,
+    instance_id: i64,
+    me: i64,
+    group_ids: &[i64],
+) -> Result<HashSet<i64>, ApiError> {
     Ok(memberships::among(conn, instance_id, &[me], group_ids)?
         .into_iter()
         .filter(|m| {
             m.role == Role::Admin.as_str()
-                && Permissions::from_stored(m.configurable_permissions.as_deref()).allows(CAN_MANAGE_MEMBERS)
+                && Permissions::from_stored(m.configurable_permissions.as_deref())
+                    .allows(CAN_MANAGE_MEMBERS)
         })
         .map(|m| m.group_id)
         .collect())
@@ -149,34 +229,57 @@ pub fn managed_groups(conn: &mut AnyConnection, instance_id: i64, me: i64, group
 /// Creates every membership of the batch in one transaction, or none. The fast path is
 /// one barrier lookup and one multi-row INSERT, with the database checking existence
 /// and uniqueness; only when it reports a problem is each object diagnosed.
-fn create_all(conn: &mut AnyConnection, instance_id: i64, mut batch: Batch, ignore_existing: bool) -> Result<(Vec<Membership>, usize), ApiError> {
+fn create_all(
+    conn: &mut AnyConnection,
+    instance_id: i64,
+    mut batch: Batch,
+    ignore_existing: bool,
+) -> Result<(Vec<Membership>, usize), ApiError> {
     let pairs = batch.valid().map(|(i, x)| (i, (x.user_id, x.group_id)));
     for (later, first) in repeats(pairs) {
-        let item = ErrorItem::new("duplicate", format!("the same user and group are given at index {first}"));
-        batch.errors.push(item.field("user_id").at(batch.index(later)));
+        let item = ErrorItem::new(
+            "duplicate",
+            format!("the same user and group are given at index {first}"),
+        );
+        batch
+            .errors
+            .push(item.field("user_id").at(batch.index(later)));
     }
     for _ in 0..ATTEMPTS {
         if batch.errors.is_empty() {
-            match db::write_transaction(conn, |conn| insert_checked(conn, instance_id, &batch, ignore_existing)) {
+            match db::write_transaction(conn, |conn| {
+                insert_checked(conn, instance_id, &batch, ignore_existing)
+            }) {
                 Err(ApiError::Unprocessable(_)) => {}
                 other => return other,
             }
         }
         let mut errors = batch.errors.clone();
-        db::read_transaction(conn, |conn| diagnose(conn, instance_id, &batch, ignore_existing, &mut errors))?;
+        db::read_transaction(conn, |conn| {
+            diagnose(conn, instance_id, &batch, ignore_existing, &mut errors)
+        })?;
         if !errors.is_empty() {
             return Err(unprocessable(errors));
         }
     }
-    Err(ApiError::Conflict("the memberships changed while this request ran; retry it".into()))
+    Err(ApiError::Conflict(
+        "the memberships changed while this request ran; retry it".into(),
+    ))
 }
 
 /// The fast path. Any `Unprocessable` it returns means: roll back and diagnose.
-fn insert_checked(conn: &mut AnyConnection, instance_id: i64, batch: &Batch, ignore_existing: bool) -> Result<(Vec<Membership>, usize), ApiError> {
+fn insert_checked(
+    conn: &mut AnyConnection,
+    instance_id: i64,
+    batch: &Batch,
+    ignore_existing: bool,
+) -> Result<(Vec<Membership>, usize), ApiError> {
     let inputs: Vec<&Input> = batch.valid().map(|(_, x)| x).collect();
     let group_ids: Vec<i64> = distinct(inputs.iter().map(|x| x.group_id));
     let fences = barriers::touching(conn, instance_id, &group_ids, true)?;
-    if !fences.is_empty() && !barrier_violations(conn, instance_id, batch, &fences, &HashSet::new())?.is_empty() {
+    if !fences.is_empty()
+        && !barrier_violations(conn, instance_id, batch, &fences, &HashSet::new())?.is_empty()
+    {
         return Err(ApiError::Unprocessable(Vec::new()));
     }
     let t = now();
@@ -198,15 +301,23 @@ fn insert_checked(conn: &mut AnyConnection, instance_id: i64, batch: &Batch, ign
         memberships::insert_many(conn, &rows)?
     };
     let created = inserted.len();
-    let mut by_pair: HashMap<(i64, i64), Membership> = inserted.into_iter().map(|m| ((m.user_id, m.group_id), m)).collect();
+    let mut by_pair: HashMap<(i64, i64), Membership> = inserted
+        .into_iter()
+        .map(|m| ((m.user_id, m.group_id), m))
+        .collect();
     if by_pair.len() < inputs.len() {
         let user_ids = distinct(inputs.iter().map(|x| x.user_id));
         for m in memberships::among(conn, instance_id, &user_ids, &group_ids)? {
             by_pair.entry((m.user_id, m.group_id)).or_insert(m);
         }
     }
-    let ordered: Option<Vec<Membership>> = inputs.iter().map(|x| by_pair.get(&(x.user_id, x.group_id)).cloned()).collect();
-    ordered.map(|rows| (rows, created)).ok_or_else(|| ApiError::Unprocessable(Vec::new()))
+    let ordered: Option<Vec<Membership>> = inputs
+        .iter()
+        .map(|x| by_pair.get(&(x.user_id, x.group_id)).cloned())
+        .collect();
+    ordered
+        .map(|rows| (rows, created))
+        .ok_or_else(|| ApiError::Unprocessable(Vec::new()))
 }
 
 fn distinct(ids: impl Iterator<Item = i64>) -> Vec<i64> {
@@ -217,12 +328,34 @@ fn distinct(ids: impl Iterator<Item = i64>) -> Vec<i64> {
 
 /// For each object that would put its user in both groups of a barrier (counting the
 /// objects before it in the batch), its index and the other group.
-fn barrier_violations(conn: &mut AnyConnection, instance_id: i64, batch: &Batch, fences: &[(i64, i64)], skip: &HashSet<usize>) -> Result<Vec<(usize, i64)>, ApiError> {
-    let other_side = |g: i64| fences.iter().filter_map(move |&(a, b)| if a == g { Some(b) } else if b == g { Some(a) } else { None });
-    let others = distinct(batch.valid().flat_map(|(_, x)| other_side(x.group_id).collect::<Vec<_>>()));
+fn barrier_violations(
+    conn: &mut AnyConnection,
+    instance_id: i64,
+    batch: &Batch,
+    fences: &[(i64, i64)],
+    skip: &HashSet<usize>,
+) -> Result<Vec<(usize, i64)>, ApiError> {
+    let other_side = |g: i64| {
+        fences.iter().filter_map(move |&(a, b)| {
+            if a == g {
+                Some(b)
+            } else if b == g {
+                Some(a)
+            } else {
+                None
+            }
+        })
+    };
+    let others = distinct(
+        batch
+            .valid()
+            .flat_map(|(_, x)| other_side(x.group_id).collect::<Vec<_>>()),
+    );
     let user_ids = distinct(batch.valid().map(|(_, x)| x.user_id));
-    let mut held: HashSet<(i64, i64)> =
-        memberships::among(conn, instance_id, &user_ids, &others)?.into_iter().map(|m| (m.user_id, m.group_id)).collect();
+    let mut held: HashSet<(i64, i64)> = memberships::among(conn, instance_id, &user_ids, &others)?
+        .into_iter()
+        .map(|m| (m.user_id, m.group_id))
+        .collect();
     let mut out = Vec::new();
     for (i, x) in batch.valid() {
         if skip.contains(&i) {
@@ -238,32 +371,88 @@ fn barrier_violations(conn: &mut AnyConnection, instance_id: i64, batch: &Batch,
 }
 
 /// Finds every problem of every object: missing users and groups, existing pairs, barriers.
-fn diagnose(conn: &mut AnyConnection, instance_id: i64, batch: &Batch, ignore_existing: bool, errors: &mut Vec<ErrorItem>) -> Result<(), ApiError> {
-    let user_ids = distinct(batch.valid().map(|(_, x)| x.user_id));
-    let group_ids = distinct(batch.valid().map(|(_, x)| x.group_id));
-    let users: HashSet<i64> = users::existing_ids(conn, instance_id, &user_ids)?.into_iter().collect();
-    let groups: HashSet<i64> = groups::existing_ids(conn, instance_id, &group_ids)?.into_iter().collect();
+fn diagnose(
+    conn: &mut AnyConnection,
+    instance_id: i64,
+    batch: &Batch,
+    ignore_existing: bool,
+    errors: &mut Vec<ErrorItem>,
+) -> Result<(), ApiError> {
+    let user_ids = distinct(batch.refs.iter().filter_map(|r| r.0));
+    let group_ids = distinct(batch.refs.iter().filter_map(|r| r.1));
+    let users: HashSet<i64> = users::existing_ids(conn, instance_id, &user_ids)?
+        .into_iter()
+        .collect();
+    let groups: HashSet<i64> = groups::existing_ids(conn, instance_id, &group_ids)?
+        .into_iter()
+        .collect();
+    // Objects that failed to parse: report their missing references too.
+    for (i, (user, group)) in batch
+        .refs
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| batch.inputs[*i].is_none())
+    {
+        let at = batch.index(i);
+        if let Some(u) = user.filter(|u| !users.contains(u)) {
+            errors.push(
+                ErrorItem::new("missing_reference", format!("user {u} does not exist"))
+                    .field("user_id")
+                    .at(at),
+            );
+        }
+        if let Some(g) = group.filter(|g| !groups.contains(g)) {
+            errors.push(
+                ErrorItem::new("missing_reference", format!("group {g} does not exist"))
+                    .field("group_id")
+                    .at(at),
+            );
+        }
+    }
     let existing: HashSet<(i64, i64)> =
-        memberships::among(conn, instance_id, &user_ids, &group_ids)?.into_iter().map(|m| (m.user_id, m.group_id)).collect();
+        memberships::among(conn, instance_id, &user_ids, &group_ids)?
+            .into_iter()
+            .map(|m| (m.user_id, m.group_id))
+            .collect();
     let already_failed: HashSet<usize> = errors.iter().filter_map(|e| e.index).collect();
     let mut skip = HashSet::new();
     for (i, x) in batch.valid() {
         let at = batch.index(i);
         let mut failed = already_failed.contains(&i) && batch.bulk;
         if !users.contains(&x.user_id) {
-            errors.push(ErrorItem::new("missing_reference", format!("user {} does not exist", x.user_id)).field("user_id").at(at));
+            errors.push(
+                ErrorItem::new(
+                    "missing_reference",
+                    format!("user {} does not exist", x.user_id),
+                )
+                .field("user_id")
+                .at(at),
+            );
             failed = true;
         }
         if !groups.contains(&x.group_id) {
-            errors.push(ErrorItem::new("missing_reference", format!("group {} does not exist", x.group_id)).field("group_id").at(at));
+            errors.push(
+                ErrorItem::new(
+                    "missing_reference",
+                    format!("group {} does not exist", x.group_id),
+                )
+                .field("group_id")
+                .at(at),
+            );
             failed = true;
         }
         if existing.contains(&(x.user_id, x.group_id)) {
             if !ignore_existing {
                 errors.push(
-                    ErrorItem::new("duplicate", format!("user {} is already a member of group {}", x.user_id, x.group_id))
-                        .field("user_id")
-                        .at(at),
+                    ErrorItem::new(
+                        "duplicate",
+                        format!(
+                            "user {} is already a member of group {}",
+                            x.user_id, x.group_id
+                        ),
+                    )
+                    .field("user_id")
+                    .at(at),
                 );
             }
             failed = true;
@@ -274,11 +463,17 @@ fn diagnose(conn: &mut AnyConnection, instance_id: i64, batch: &Batch, ignore_ex
     }
     let fences = barriers::touching(conn, instance_id, &group_ids, false)?;
     for (i, other) in barrier_violations(conn, instance_id, batch, &fences, &skip)? {
-        let x = batch.inputs[i].as_ref().map(|x| (x.user_id, x.group_id)).unwrap_or_default();
+        let x = batch.inputs[i]
+            .as_ref()
+            .map(|x| (x.user_id, x.group_id))
+            .unwrap_or_default();
         errors.push(
             ErrorItem::new(
                 "forbidden_by_policy",
-                format!("an information barrier forbids user {} in group {} while in group {other}", x.0, x.1),
+                format!(
+                    "an information barrier forbids user {} in group {} while in group {other}",
+                    x.0, x.1
+                ),
             )
             .field("group_id")
             .at(batch.index(i)),
@@ -288,7 +483,12 @@ fn diagnose(conn: &mut AnyConnection, instance_id: i64, batch: &Batch, ignore_ex
 }
 
 /// A page of memberships with its sideloads, in one read transaction.
-pub fn list_envelope(conn: &mut AnyConnection, instance_id: i64, filter: &MembershipFilter, p: &ListParams) -> Result<Envelope, ApiError> {
+pub fn list_envelope(
+    conn: &mut AnyConnection,
+    instance_id: i64,
+    filter: &MembershipFilter,
+    p: &ListParams,
+) -> Result<Envelope, ApiError> {
     db::read_transaction(conn, |conn| {
         let page = memberships::list(conn, instance_id, filter, &p.window)?;
         let mut env = page_envelope(&page, p);
@@ -298,12 +498,20 @@ pub fn list_envelope(conn: &mut AnyConnection, instance_id: i64, filter: &Member
     })
 }
 
-pub async fn list(state: web::Data<AppState>, who: InstanceCaller, req: HttpRequest) -> Result<HttpResponse, ApiError> {
+pub async fn list(
+    state: web::Data<AppState>,
+    who: InstanceCaller,
+    req: HttpRequest,
+) -> Result<HttpResponse, ApiError> {
     let raw = params(&req)?;
     let p = raw.list(&SPEC)?;
     let role = raw
         .get("role")
-        .map(|r| Role::parse_str(r).map(|r| r.as_str().to_string()).ok_or_else(|| ApiError::bad_param("role", "role must be member or admin")))
+        .map(|r| {
+            Role::parse_str(r)
+                .map(|r| r.as_str().to_string())
+                .ok_or_else(|| ApiError::bad_param("role", "role must be member or admin"))
+        })
         .transpose()?;
     let filter = MembershipFilter {
         common: p.common.clone(),
@@ -313,18 +521,30 @@ pub async fn list(state: web::Data<AppState>, who: InstanceCaller, req: HttpRequ
         visible_to: who.caller.viewer(),
     };
     let instance_id = who.instance.id;
-    let env = db::run(&state.pool, move |conn| list_envelope(conn, instance_id, &filter, &p)).await?;
+    let env = db::run(&state.pool, move |conn| {
+        list_envelope(conn, instance_id, &filter, &p)
+    })
+    .await?;
     Ok(env.respond(StatusCode::OK))
 }
 
 /// One membership with its sideloads.
-pub fn one_envelope(conn: &mut AnyConnection, instance_id: i64, m: Membership, includes: &[&str]) -> Result<Envelope, ApiError> {
+pub fn one_envelope(
+    conn: &mut AnyConnection,
+    instance_id: i64,
+    m: Membership,
+    includes: &[&str],
+) -> Result<Envelope, ApiError> {
     let mut env = rows_envelope(std::slice::from_ref(&m));
     include::for_memberships(conn, instance_id, &[m], includes, &mut env)?;
     Ok(env)
 }
 
-pub async fn get(state: web::Data<AppState>, who: InstanceCaller, req: HttpRequest) -> Result<HttpResponse, ApiError> {
+pub async fn get(
+    state: web::Data<AppState>,
+    who: InstanceCaller,
+    req: HttpRequest,
+) -> Result<HttpResponse, ApiError> {
     let p = params(&req)?;
     p.only(&[ONE])?;
     let (includes, fields) = (p.includes(SPEC.includes)?, p.fields(SPEC.fields)?);
@@ -343,18 +563,34 @@ fn parse_changes(map: Map<String, Value>) -> Result<MembershipChanges, ApiError>
     let mut r = FieldReader::from_map(map, None, &mut errors);
     for fixed in ["user_id", "group_id"] {
         if r.optional(fixed, |_| Ok::<_, String>(())).is_some() {
-            r.error(ErrorItem::invalid(fixed, format!("{fixed} cannot change after creation")));
+            r.error(ErrorItem::invalid(
+                fixed,
+                format!("{fixed} cannot change after creation"),
+            ));
         }
     }
-    let role = r.optional("role", Role::parse).map(|r| r.as_str().to_string());
-    let permissions = r.optional("configurable_permissions", Permissions::parse).map(|p| p.to_stored());
+    let role = r
+        .optional("role", Role::parse)
+        .map(|r| r.as_str().to_string());
+    let permissions = r
+        .optional("configurable_permissions", Permissions::parse)
+        .map(|p| p.to_stored());
     if !r.finish() {
         return Err(unprocessable(errors));
     }
-    Ok(MembershipChanges { role, configurable_permissions: permissions, updated_at: Some(now()) })
+    Ok(MembershipChanges {
+        role,
+        configurable_permissions: permissions,
+        updated_at: Some(now()),
+    })
 }
 
-pub async fn update(state: web::Data<AppState>, who: InstanceCaller, req: HttpRequest, body: JsonBody) -> Result<HttpResponse, ApiError> {
+pub async fn update(
+    state: web::Data<AppState>,
+    who: InstanceCaller,
+    req: HttpRequest,
+    body: JsonBody,
+) -> Result<HttpResponse, ApiError> {
     let p = params(&req)?;
     p.only(&[ONE])?;
     let (includes, fields) = (p.includes(SPEC.includes)?, p.fields(SPEC.fields)?);
@@ -362,10 +598,13 @@ pub async fn update(state: web::Data<AppState>, who: InstanceCaller, req: HttpRe
     let changes = take_patch(body.0, "membership").and_then(parse_changes);
     let mut env = db::run(&state.pool, move |conn| {
         db::write_transaction(conn, |conn| {
-            let m = memberships::find(conn, instance_id, id, caller.viewer())?.ok_or(ApiError::NotFound)?;
+            let m = memberships::find(conn, instance_id, id, caller.viewer())?
+                .ok_or(ApiError::NotFound)?;
             if let Caller::User(me) = caller {
                 if !managed_groups(conn, instance_id, me, &[m.group_id])?.contains(&m.group_id) {
-                    return Err(ApiError::forbidden("this key may not manage the members of this group"));
+                    return Err(ApiError::forbidden(
+                        "this key may not manage the members of this group",
+                    ));
                 }
             }
             let m = memberships::update(conn, instance_id, id, &changes?)?;
@@ -378,22 +617,36 @@ pub async fn update(state: web::Data<AppState>, who: InstanceCaller, req: HttpRe
 }
 
 /// Deletes a membership: an admin key, a manager of the group, or the member itself.
-pub fn delete_checked(conn: &mut AnyConnection, instance_id: i64, caller: Caller, m: &Membership) -> Result<(), ApiError> {
+pub fn delete_checked(
+    conn: &mut AnyConnection,
+    instance_id: i64,
+    caller: Caller,
+    m: &Membership,
+) -> Result<(), ApiError> {
     if let Caller::User(me) = caller {
-        if m.user_id != me && !managed_groups(conn, instance_id, me, &[m.group_id])?.contains(&m.group_id) {
-            return Err(ApiError::forbidden("this key may not remove other members of this group"));
+        if m.user_id != me
+            && !managed_groups(conn, instance_id, me, &[m.group_id])?.contains(&m.group_id)
+        {
+            return Err(ApiError::forbidden(
+                "this key may not remove other members of this group",
+            ));
         }
     }
     memberships::delete(conn, instance_id, m.id)?;
     Ok(())
 }
 
-pub async fn delete(state: web::Data<AppState>, who: InstanceCaller, req: HttpRequest) -> Result<HttpResponse, ApiError> {
+pub async fn delete(
+    state: web::Data<AppState>,
+    who: InstanceCaller,
+    req: HttpRequest,
+) -> Result<HttpResponse, ApiError> {
     params(&req)?.only(&[])?;
     let (instance_id, id, caller) = (who.instance.id, path_id(&req, "id")?, who.caller);
     db::run(&state.pool, move |conn| {
         db::write_transaction(conn, |conn| {
-            let m = memberships::find(conn, instance_id, id, caller.viewer())?.ok_or(ApiError::NotFound)?;
+            let m = memberships::find(conn, instance_id, id, caller.viewer())?
+                .ok_or(ApiError::NotFound)?;
             delete_checked(conn, instance_id, caller, &m)
         })
     })

@@ -27,7 +27,15 @@ pub struct ListSpec {
 }
 
 const LIST_PARAMS: &[&str] = &[
-    "ids", "created_after", "updated_after", "order", "page", "per_page", "cursor", "include", "fields",
+    "ids",
+    "created_after",
+    "updated_after",
+    "order",
+    "page",
+    "per_page",
+    "cursor",
+    "include",
+    "fields",
 ];
 
 /// The raw query string as a map; a parameter given twice is a 400.
@@ -40,7 +48,10 @@ impl Params {
         let mut map = HashMap::new();
         for (k, v) in pairs {
             if map.contains_key(&k) {
-                return Err(ApiError::bad_param(&k, format!("query parameter {k} is given more than once")));
+                return Err(ApiError::bad_param(
+                    &k,
+                    format!("query parameter {k} is given more than once"),
+                ));
             }
             map.insert(k, v);
         }
@@ -57,7 +68,10 @@ impl Params {
         names.sort();
         for name in names {
             if !allowed.iter().any(|set| set.contains(&name.as_str())) {
-                return Err(ApiError::bad_param(name, format!("unknown query parameter {name}")));
+                return Err(ApiError::bad_param(
+                    name,
+                    format!("unknown query parameter {name}"),
+                ));
             }
         }
         Ok(())
@@ -65,12 +79,21 @@ impl Params {
 
     /// `include=a,b`: each must be one of `allowed`; unknown names are a 400.
     pub fn includes(&self, allowed: &[&'static str]) -> Result<Vec<&'static str>, ApiError> {
-        let Some(raw) = self.get("include") else { return Ok(Vec::new()) };
+        let Some(raw) = self.get("include") else {
+            return Ok(Vec::new());
+        };
         let mut out = Vec::new();
         for name in raw.split(',').map(str::trim).filter(|s| !s.is_empty()) {
             let known = allowed.iter().find(|a| **a == name).ok_or_else(|| {
-                let hint = if allowed.is_empty() { "none".to_string() } else { allowed.join(", ") };
-                ApiError::bad_param("include", format!("unknown include {name:?}; allowed: {hint}"))
+                let hint = if allowed.is_empty() {
+                    "none".to_string()
+                } else {
+                    allowed.join(", ")
+                };
+                ApiError::bad_param(
+                    "include",
+                    format!("unknown include {name:?}; allowed: {hint}"),
+                )
             })?;
             if !out.contains(known) {
                 out.push(*known);
@@ -81,11 +104,16 @@ impl Params {
 
     /// `fields=a,b`: the attributes to keep (`id` always kept).
     pub fn fields(&self, allowed: &[&str]) -> Result<Option<Vec<String>>, ApiError> {
-        let Some(raw) = self.get("fields") else { return Ok(None) };
+        let Some(raw) = self.get("fields") else {
+            return Ok(None);
+        };
         let mut out = vec!["id".to_string()];
         for name in raw.split(',').map(str::trim).filter(|s| !s.is_empty()) {
             if !allowed.contains(&name) {
-                return Err(ApiError::bad_param("fields", format!("unknown field {name:?}; allowed: {}", allowed.join(", "))));
+                return Err(ApiError::bad_param(
+                    "fields",
+                    format!("unknown field {name:?}; allowed: {}", allowed.join(", ")),
+                ));
             }
             if !out.iter().any(|f| f == name) {
                 out.push(name.to_string());
@@ -96,7 +124,11 @@ impl Params {
 
     pub fn id(&self, name: &str) -> Result<Option<i64>, ApiError> {
         self.get(name)
-            .map(|v| parse_id_str(v).ok_or_else(|| ApiError::bad_param(name, format!("{name} must be a positive integer ID"))))
+            .map(|v| {
+                parse_id_str(v).ok_or_else(|| {
+                    ApiError::bad_param(name, format!("{name} must be a positive integer ID"))
+                })
+            })
             .transpose()
     }
 
@@ -106,14 +138,23 @@ impl Params {
                 v.parse::<i64>()
                     .ok()
                     .filter(|n| (min..=max).contains(n))
-                    .ok_or_else(|| ApiError::bad_param(name, format!("{name} must be an integer from {min} to {max}")))
+                    .ok_or_else(|| {
+                        ApiError::bad_param(
+                            name,
+                            format!("{name} must be an integer from {min} to {max}"),
+                        )
+                    })
             })
             .transpose()
     }
 
     fn time(&self, name: &str) -> Result<Option<chrono::NaiveDateTime>, ApiError> {
         self.get(name)
-            .map(|v| parse_timestamp(v).ok_or_else(|| ApiError::bad_param(name, format!("{name} must be an RFC 3339 timestamp"))))
+            .map(|v| {
+                parse_timestamp(v).ok_or_else(|| {
+                    ApiError::bad_param(name, format!("{name} must be an RFC 3339 timestamp"))
+                })
+            })
             .transpose()
     }
 
@@ -127,34 +168,67 @@ impl Params {
                     .split(',')
                     .map(str::trim)
                     .filter(|s| !s.is_empty())
-                    .map(|s| parse_id_str(s).ok_or_else(|| ApiError::bad_param("ids", "ids must be comma-separated positive integer IDs")))
+                    .map(|s| {
+                        parse_id_str(s).ok_or_else(|| {
+                            ApiError::bad_param(
+                                "ids",
+                                "ids must be comma-separated positive integer IDs",
+                            )
+                        })
+                    })
                     .collect::<Result<Vec<i64>, _>>()?;
                 if ids.len() > MAX_IDS {
-                    return Err(ApiError::bad_param("ids", format!("ids may name at most {MAX_IDS} IDs")));
+                    return Err(ApiError::bad_param(
+                        "ids",
+                        format!("ids may name at most {MAX_IDS} IDs"),
+                    ));
                 }
                 Ok(ids)
             })
             .transpose()?;
-        let common = Common { ids, created_after: self.time("created_after")?, updated_after: self.time("updated_after")? };
+        let common = Common {
+            ids,
+            created_after: self.time("created_after")?,
+            updated_after: self.time("updated_after")?,
+        };
         if !spec.has_updated && common.updated_after.is_some() {
-            return Err(ApiError::bad_param("updated_after", "this resource has no updated_at"));
+            return Err(ApiError::bad_param(
+                "updated_after",
+                "this resource has no updated_at",
+            ));
         }
-        let per_page = self.int("per_page", 1, MAX_PER_PAGE)?.unwrap_or(DEFAULT_PER_PAGE);
-        let order = self.get("order").map(|o| parse_order(o, spec)).transpose()?;
+        let per_page = self
+            .int("per_page", 1, MAX_PER_PAGE)?
+            .unwrap_or(DEFAULT_PER_PAGE);
+        let order = self
+            .get("order")
+            .map(|o| parse_order(o, spec))
+            .transpose()?;
         let (field, desc, after, page_number) = match self.get("cursor") {
             Some(token) => {
                 if self.get("page").is_some() {
-                    return Err(ApiError::bad_param("cursor", "give either page or cursor, not both"));
+                    return Err(ApiError::bad_param(
+                        "cursor",
+                        "give either page or cursor, not both",
+                    ));
                 }
                 let cursor = Cursor::decode(token, spec)?;
                 if order.is_some_and(|(f, d)| (f, d) != (cursor.field, cursor.desc)) {
-                    return Err(ApiError::bad_param("order", "order must match the cursor's order (or be left out)"));
+                    return Err(ApiError::bad_param(
+                        "order",
+                        "order must match the cursor's order (or be left out)",
+                    ));
                 }
                 (cursor.field, cursor.desc, Some(cursor.after), None)
             }
             None => {
                 let (field, desc) = order.unwrap_or((SortField::Id, false));
-                (field, desc, None, Some(self.int("page", 1, i64::MAX / MAX_PER_PAGE)?.unwrap_or(1)))
+                (
+                    field,
+                    desc,
+                    None,
+                    Some(self.int("page", 1, i64::MAX / MAX_PER_PAGE)?.unwrap_or(1)),
+                )
             }
         };
         let offset = (page_number.unwrap_or(1) - 1) * per_page;
@@ -166,7 +240,13 @@ impl Params {
         }
         Ok(ListParams {
             common,
-            window: Window { field, desc, after, offset, limit: per_page },
+            window: Window {
+                field,
+                desc,
+                after,
+                offset,
+                limit: per_page,
+            },
             page_number,
             per_page,
             includes: self.includes(spec.includes)?,
@@ -180,11 +260,19 @@ fn parse_order(raw: &str, spec: &ListSpec) -> Result<(SortField, bool), ApiError
     let desc = match dir {
         "asc" => false,
         "desc" => true,
-        _ => return Err(ApiError::bad_param("order", "order must be field:asc or field:desc")),
+        _ => {
+            return Err(ApiError::bad_param(
+                "order",
+                "order must be field:asc or field:desc",
+            ))
+        }
     };
     let allowed = order_fields(spec);
     if !allowed.contains(&name) {
-        return Err(ApiError::bad_param("order", format!("cannot order by {name:?}; allowed: {}", allowed.join(", "))));
+        return Err(ApiError::bad_param(
+            "order",
+            format!("cannot order by {name:?}; allowed: {}", allowed.join(", ")),
+        ));
     }
     SortField::parse(name)
         .map(|f| (f, desc))
@@ -241,10 +329,21 @@ impl Cursor {
     }
 
     pub fn decode(token: &str, spec: &ListSpec) -> Result<Self, ApiError> {
-        let bad = || ApiError::bad_param("cursor", "cursor is not valid for this list; use meta.next_cursor as given");
-        let bytes = URL_SAFE_NO_PAD.decode(token.trim_end_matches('=')).map_err(|_| bad())?;
+        let bad = || {
+            ApiError::bad_param(
+                "cursor",
+                "cursor is not valid for this list; use meta.next_cursor as given",
+            )
+        };
+        let bytes = URL_SAFE_NO_PAD
+            .decode(token.trim_end_matches('='))
+            .map_err(|_| bad())?;
         let raw: Value = serde_json::from_slice(&bytes).map_err(|_| bad())?;
-        let field = raw.get("f").and_then(Value::as_str).and_then(SortField::parse).ok_or_else(bad)?;
+        let field = raw
+            .get("f")
+            .and_then(Value::as_str)
+            .and_then(SortField::parse)
+            .ok_or_else(bad)?;
         let allowed = order_fields(spec);
         let field_ok = match field {
             SortField::Id | SortField::CreatedAt => true,
@@ -255,17 +354,29 @@ impl Cursor {
             return Err(bad());
         }
         let desc = raw.get("d").and_then(Value::as_bool).ok_or_else(bad)?;
-        let id = raw.get("i").and_then(Value::as_i64).filter(|i| *i >= 0).ok_or_else(bad)?;
+        let id = raw
+            .get("i")
+            .and_then(Value::as_i64)
+            .filter(|i| *i >= 0)
+            .ok_or_else(bad)?;
         let v = raw.get("v").ok_or_else(bad)?;
         let value = match field {
             SortField::Id => SortValue::Id,
             SortField::CreatedAt | SortField::UpdatedAt => {
                 let micros = v.as_i64().ok_or_else(bad)?;
-                SortValue::Time(chrono::DateTime::from_timestamp_micros(micros).ok_or_else(bad)?.naive_utc())
+                SortValue::Time(
+                    chrono::DateTime::from_timestamp_micros(micros)
+                        .ok_or_else(bad)?
+                        .naive_utc(),
+                )
             }
             SortField::Name => SortValue::Text(v.as_str().ok_or_else(bad)?.to_string()),
         };
-        Ok(Self { field, desc, after: After { value, id } })
+        Ok(Self {
+            field,
+            desc,
+            after: After { value, id },
+        })
     }
 }
 
@@ -284,14 +395,26 @@ mod tests {
     #[test]
     fn defaults_and_limits() {
         let p = Params::parse("").unwrap().list(&SPEC).unwrap();
-        assert_eq!((p.per_page, p.window.offset, p.page_number), (20, 0, Some(1)));
+        assert_eq!(
+            (p.per_page, p.window.offset, p.page_number),
+            (20, 0, Some(1))
+        );
         assert!(Params::parse("per_page=201").unwrap().list(&SPEC).is_err());
         assert!(Params::parse("per_page=0").unwrap().list(&SPEC).is_err());
-        assert!(Params::parse("page=501&per_page=20").unwrap().list(&SPEC).is_ok());
-        assert!(Params::parse("page=502&per_page=20").unwrap().list(&SPEC).is_err());
+        assert!(Params::parse("page=501&per_page=20")
+            .unwrap()
+            .list(&SPEC)
+            .is_ok());
+        assert!(Params::parse("page=502&per_page=20")
+            .unwrap()
+            .list(&SPEC)
+            .is_err());
         assert!(Params::parse("bogus=1").unwrap().list(&SPEC).is_err());
         assert!(Params::parse("include=nope").unwrap().list(&SPEC).is_err());
-        assert!(Params::parse("order=email:asc").unwrap().list(&SPEC).is_err());
+        assert!(Params::parse("order=email:asc")
+            .unwrap()
+            .list(&SPEC)
+            .is_err());
         assert!(Params::parse("ids=1,x").unwrap().list(&SPEC).is_err());
         assert!(Params::parse("a=1&a=2").is_err());
     }
@@ -301,10 +424,16 @@ mod tests {
         let c = Cursor {
             field: SortField::Name,
             desc: true,
-            after: After { value: SortValue::Text("geralt".into()), id: 7 },
+            after: After {
+                value: SortValue::Text("geralt".into()),
+                id: 7,
+            },
         };
         let back = Cursor::decode(&c.encode(), &SPEC).unwrap();
-        assert_eq!((back.field, back.desc, back.after), (c.field, c.desc, c.after));
+        assert_eq!(
+            (back.field, back.desc, back.after),
+            (c.field, c.desc, c.after)
+        );
         assert!(Cursor::decode("garbage", &SPEC).is_err());
     }
 }

@@ -6,8 +6,8 @@ use crate::db::barriers::Barrier;
 use crate::db::groups::Group;
 use crate::db::instances::Instance;
 use crate::db::keys::ApiKey;
-use crate::db::memberships::Membership;
 use crate::db::listing::{SortField, SortValue};
+use crate::db::memberships::Membership;
 use crate::db::users::User;
 use crate::domain::{id_json, opt_timestamp_json, timestamp_json, Permissions};
 
@@ -116,9 +116,45 @@ macro_rules! row {
     };
 }
 
-row!(Instance, "instances", instance, |r| SortValue::Text(r.name.clone()), |r| SortValue::Time(r.updated_at));
-row!(ApiKey, "api_keys", api_key, |r| SortValue::Text(r.prefix.clone()), |r| SortValue::Time(r.created_at));
-row!(User, "users", user, |r| SortValue::Text(r.username.clone()), |r| SortValue::Time(r.updated_at));
-row!(Group, "groups", group, |r| SortValue::Text(r.name.clone()), |r| SortValue::Time(r.updated_at));
-row!(Membership, "memberships", membership, |r| SortValue::Time(r.created_at), |r| SortValue::Time(r.updated_at));
-row!(Barrier, "barriers", barrier, |r| SortValue::Time(r.created_at), |r| SortValue::Time(r.created_at));
+row!(
+    Instance,
+    "instances",
+    instance,
+    |r| SortValue::Text(r.name.clone()),
+    |r| SortValue::Time(r.updated_at)
+);
+row!(
+    ApiKey,
+    "api_keys",
+    api_key,
+    |r| SortValue::Text(r.prefix.clone()),
+    |r| SortValue::Time(r.created_at)
+);
+row!(
+    User,
+    "users",
+    user,
+    |r| SortValue::Text(r.username.clone()),
+    |r| SortValue::Time(r.updated_at)
+);
+row!(
+    Group,
+    "groups",
+    group,
+    |r| SortValue::Text(r.name.clone()),
+    |r| SortValue::Time(r.updated_at)
+);
+row!(
+    Membership,
+    "memberships",
+    membership,
+    |r| SortValue::Time(r.created_at),
+    |r| SortValue::Time(r.updated_at)
+);
+row!(
+    Barrier,
+    "barriers",
+    barrier,
+    |r| SortValue::Time(r.created_at),
+    |r| SortValue::Time(r.created_at)
+);

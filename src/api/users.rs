@@ -20,7 +20,15 @@ pub const SPEC: ListSpec = ListSpec {
     name_field: Some("username"),
     has_updated: true,
     includes: &["memberships", "memberships.group"],
-    fields: &["username", "name", "email", "avatar_url", "principal", "created_at", "updated_at"],
+    fields: &[
+        "username",
+        "name",
+        "email",
+        "avatar_url",
+        "principal",
+        "created_at",
+        "updated_at",
+    ],
 };
 const ONE: &[&str] = &["include", "fields"];
 
@@ -29,13 +37,20 @@ fn name(v: &Value) -> Result<Option<String>, String> {
 }
 
 /// Parses one new user; `None` (with errors recorded) when it is not valid.
-fn parse_new(value: Value, index: Option<usize>, instance_id: i64, errors: &mut Vec<ErrorItem>) -> Option<NewUser> {
+fn parse_new(
+    value: Value,
+    index: Option<usize>,
+    instance_id: i64,
+    errors: &mut Vec<ErrorItem>,
+) -> Option<NewUser> {
     let mut r = FieldReader::new(value, index, "user", errors)?;
     let username = r.required("username", Username::parse);
     let name = r.optional("name", name).flatten();
     let email = r.optional("email", Email::parse).flatten();
     let avatar_url = r.optional("avatar_url", AvatarUrl::parse).flatten();
-    let principal = r.optional("principal", Principal::parse).unwrap_or(Principal::User);
+    let principal = r
+        .optional("principal", Principal::parse)
+        .unwrap_or(Principal::User);
     let ok = r.finish();
     let t = now();
     (ok && username.is_some()).then(|| NewUser {
@@ -50,7 +65,12 @@ fn parse_new(value: Value, index: Option<usize>, instance_id: i64, errors: &mut 
     })
 }
 
-pub async fn create(state: web::Data<AppState>, who: InstanceCaller, req: HttpRequest, body: JsonBody) -> Result<HttpResponse, ApiError> {
+pub async fn create(
+    state: web::Data<AppState>,
+    who: InstanceCaller,
+    req: HttpRequest,
+    body: JsonBody,
+) -> Result<HttpResponse, ApiError> {
     who.caller.require_admin()?;
     let p = params(&req)?;
     p.only(&[ONE])?;
@@ -64,22 +84,36 @@ pub async fn create(state: web::Data<AppState>, who: InstanceCaller, req: HttpRe
         .enumerate()
         .map(|(i, v)| parse_new(v.clone(), objects.index(i), instance_id, &mut errors))
         .collect();
-    let names = parsed.iter().enumerate().filter_map(|(i, u)| u.as_ref().map(|u| (i, u.username.clone())));
+    let names = parsed
+        .iter()
+        .enumerate()
+        .filter_map(|(i, u)| u.as_ref().map(|u| (i, u.username.clone())));
     for (later, first) in repeats(names) {
         errors.push(
-            ErrorItem::new("duplicate", format!("username is already used by the object at index {first}"))
-                .field("username")
-                .at(objects.index(later)),
+            ErrorItem::new(
+                "duplicate",
+                format!("username is already used by the object at index {first}"),
+            )
+            .field("username")
+            .at(objects.index(later)),
         );
     }
     let bulk = objects.bulk;
     let env = db::run(&state.pool, move |conn| {
         let rows = db::write_transaction(conn, |conn| {
-            let wanted: Vec<String> = parsed.iter().flatten().map(|u| u.username.clone()).collect();
+            let wanted: Vec<String> = parsed
+                .iter()
+                .flatten()
+                .map(|u| u.username.clone())
+                .collect();
             let taken = users::taken_usernames(conn, instance_id, &wanted)?;
             for (i, u) in parsed.iter().enumerate() {
                 if u.as_ref().is_some_and(|u| taken.contains(&u.username)) {
-                    errors.push(ErrorItem::new("duplicate", "username is already taken").field("username").at(bulk.then_some(i)));
+                    errors.push(
+                        ErrorItem::new("duplicate", "username is already taken")
+                            .field("username")
+                            .at(bulk.then_some(i)),
+                    );
                 }
             }
             if !errors.is_empty() {
@@ -99,12 +133,22 @@ pub async fn create(state: web::Data<AppState>, who: InstanceCaller, req: HttpRe
     Ok(env.respond(StatusCode::CREATED))
 }
 
-pub async fn list(state: web::Data<AppState>, who: InstanceCaller, req: HttpRequest) -> Result<HttpResponse, ApiError> {
+pub async fn list(
+    state: web::Data<AppState>,
+    who: InstanceCaller,
+    req: HttpRequest,
+) -> Result<HttpResponse, ApiError> {
     let raw = params(&req)?;
     let p = raw.list(&SPEC)?;
     let principal = raw
         .get("principal")
-        .map(|v| Principal::parse_str(v).map(|p| p.as_str().to_string()).ok_or_else(|| ApiError::bad_param("principal", "principal must be user or service_account")))
+        .map(|v| {
+            Principal::parse_str(v)
+                .map(|p| p.as_str().to_string())
+                .ok_or_else(|| {
+                    ApiError::bad_param("principal", "principal must be user or service_account")
+                })
+        })
         .transpose()?;
     let filter = UserFilter {
         common: p.common.clone(),
@@ -118,7 +162,14 @@ pub async fn list(state: web::Data<AppState>, who: InstanceCaller, req: HttpRequ
             let page = users::list(conn, instance_id, &filter, &p.window)?;
             let mut env = page_envelope(&page, &p);
             let ids: Vec<i64> = page.rows.iter().map(|u| u.id).collect();
-            include::for_users(conn, instance_id, &ids, &p.includes, filter.visible_to, &mut env)?;
+            include::for_users(
+                conn,
+                instance_id,
+                &ids,
+                &p.includes,
+                filter.visible_to,
+                &mut env,
+            )?;
             env.keep_fields(&p.fields);
             Ok::<_, ApiError>(env)
         })
@@ -127,7 +178,11 @@ pub async fn list(state: web::Data<AppState>, who: InstanceCaller, req: HttpRequ
     Ok(env.respond(StatusCode::OK))
 }
 
-pub async fn get(state: web::Data<AppState>, who: InstanceCaller, req: HttpRequest) -> Result<HttpResponse, ApiError> {
+pub async fn get(
+    state: web::Data<AppState>,
+    who: InstanceCaller,
+    req: HttpRequest,
+) -> Result<HttpResponse, ApiError> {
     let p = params(&req)?;
     p.only(&[ONE])?;
     let (includes, fields) = (p.includes(SPEC.includes)?, p.fields(SPEC.fields)?);
@@ -145,7 +200,12 @@ pub async fn get(state: web::Data<AppState>, who: InstanceCaller, req: HttpReque
     Ok(env.respond(StatusCode::OK))
 }
 
-pub async fn update(state: web::Data<AppState>, who: InstanceCaller, req: HttpRequest, body: JsonBody) -> Result<HttpResponse, ApiError> {
+pub async fn update(
+    state: web::Data<AppState>,
+    who: InstanceCaller,
+    req: HttpRequest,
+    body: JsonBody,
+) -> Result<HttpResponse, ApiError> {
     let p = params(&req)?;
     p.only(&[ONE])?;
     let (includes, fields) = (p.includes(SPEC.includes)?, p.fields(SPEC.fields)?);
@@ -154,11 +214,19 @@ pub async fn update(state: web::Data<AppState>, who: InstanceCaller, req: HttpRe
     let mut errors = Vec::new();
     let mut r = FieldReader::from_map(map, None, &mut errors);
     let changes = UserChanges {
-        username: r.optional("username", Username::parse).map(Username::into_inner),
+        username: r
+            .optional("username", Username::parse)
+            .map(Username::into_inner),
         name: r.optional("name", name),
-        email: r.optional("email", Email::parse).map(|e| e.map(Email::into_inner)),
-        avatar_url: r.optional("avatar_url", AvatarUrl::parse).map(|a| a.map(AvatarUrl::into_inner)),
-        principal: r.optional("principal", Principal::parse).map(|p| p.as_str().to_string()),
+        email: r
+            .optional("email", Email::parse)
+            .map(|e| e.map(Email::into_inner)),
+        avatar_url: r
+            .optional("avatar_url", AvatarUrl::parse)
+            .map(|a| a.map(AvatarUrl::into_inner)),
+        principal: r
+            .optional("principal", Principal::parse)
+            .map(|p| p.as_str().to_string()),
         updated_at: Some(now()),
     };
     let valid = r.finish();
@@ -170,7 +238,8 @@ pub async fn update(state: web::Data<AppState>, who: InstanceCaller, req: HttpRe
             if !valid {
                 return Err(unprocessable(errors));
             }
-            let user = users::update(conn, instance_id, id, &changes).map_err(|e| duplicate_on("username")(e.into()))?;
+            let user = users::update(conn, instance_id, id, &changes)
+                .map_err(|e| duplicate_on("username")(e.into()))?;
             let mut env = rows_envelope(&[user]);
             include::for_users(conn, instance_id, &[id], &includes, viewer, &mut env)?;
             Ok(env)
@@ -182,7 +251,11 @@ pub async fn update(state: web::Data<AppState>, who: InstanceCaller, req: HttpRe
 }
 
 /// Deletes the user with its memberships and keys.
-pub async fn delete(state: web::Data<AppState>, who: InstanceCaller, req: HttpRequest) -> Result<HttpResponse, ApiError> {
+pub async fn delete(
+    state: web::Data<AppState>,
+    who: InstanceCaller,
+    req: HttpRequest,
+) -> Result<HttpResponse, ApiError> {
     params(&req)?.only(&[])?;
     let (instance_id, id, caller) = (who.instance.id, path_id(&req, "id")?, who.caller);
     db::run(&state.pool, move |conn| {

@@ -32,13 +32,22 @@ pub struct NewBarrier {
 /// The barriers with a side in `group_ids`, as (group_a, group_b) pairs. With `lock`
 /// on PostgreSQL the rows are locked until commit, so two writers that could together
 /// break a barrier take turns (SQLite's write transactions already do).
-pub fn touching(conn: &mut AnyConnection, instance_id: i64, group_ids: &[i64], lock: bool) -> QueryResult<Vec<(i64, i64)>> {
+pub fn touching(
+    conn: &mut AnyConnection,
+    instance_id: i64,
+    group_ids: &[i64],
+    lock: bool,
+) -> QueryResult<Vec<(i64, i64)>> {
     if group_ids.is_empty() {
         return Ok(Vec::new());
     }
     let q = barriers::table
         .filter(barriers::instance_id.eq(instance_id))
-        .filter(barriers::group_a_id.eq_any(group_ids).or(barriers::group_b_id.eq_any(group_ids)))
+        .filter(
+            barriers::group_a_id
+                .eq_any(group_ids)
+                .or(barriers::group_b_id.eq_any(group_ids)),
+        )
         .select((barriers::group_a_id, barriers::group_b_id));
     match conn {
         AnyConnection::Postgresql(c) if lock => q.for_update().load(c),
@@ -47,7 +56,13 @@ pub fn touching(conn: &mut AnyConnection, instance_id: i64, group_ids: &[i64], l
 }
 
 /// Users who are members of both groups (at most `limit`).
-pub fn violators(conn: &mut AnyConnection, instance_id: i64, group_a: i64, group_b: i64, limit: i64) -> QueryResult<Vec<i64>> {
+pub fn violators(
+    conn: &mut AnyConnection,
+    instance_id: i64,
+    group_a: i64,
+    group_b: i64,
+    limit: i64,
+) -> QueryResult<Vec<i64>> {
     let other = diesel::alias!(memberships as other);
     let in_b = other
         .filter(other.field(memberships::instance_id).eq(instance_id))
@@ -89,9 +104,17 @@ pub fn find(conn: &mut AnyConnection, instance_id: i64, id: i64) -> QueryResult<
         .optional()
 }
 
-pub fn list(conn: &mut AnyConnection, instance_id: i64, common: &Common, group_id: Option<i64>, w: &Window) -> QueryResult<Page<Barrier>> {
+pub fn list(
+    conn: &mut AnyConnection,
+    instance_id: i64,
+    common: &Common,
+    group_id: Option<i64>,
+    w: &Window,
+) -> QueryResult<Page<Barrier>> {
     let base = || {
-        let mut q = barriers::table.filter(barriers::instance_id.eq(instance_id)).into_boxed::<Db>();
+        let mut q = barriers::table
+            .filter(barriers::instance_id.eq(instance_id))
+            .into_boxed::<Db>();
         if let Some(ids) = &common.ids {
             q = q.filter(barriers::id.eq_any(ids.clone()));
         }
@@ -105,10 +128,23 @@ pub fn list(conn: &mut AnyConnection, instance_id: i64, common: &Common, group_i
     };
     let total: i64 = base().count().get_result(conn)?;
     let mut q = base().select(Barrier::as_select());
-    apply_window!(q, w, barriers::id, barriers::created_at, barriers::created_at, barriers::created_at, super::listing::sort_time);
+    apply_window!(
+        q,
+        w,
+        barriers::id,
+        barriers::created_at,
+        barriers::created_at,
+        barriers::created_at,
+        super::listing::sort_time
+    );
     Ok(Page::from_rows(q.load(conn)?, total, w.limit))
 }
 
 pub fn delete(conn: &mut AnyConnection, instance_id: i64, id: i64) -> QueryResult<usize> {
-    diesel::delete(barriers::table.filter(barriers::instance_id.eq(instance_id)).filter(barriers::id.eq(id))).execute(conn)
+    diesel::delete(
+        barriers::table
+            .filter(barriers::instance_id.eq(instance_id))
+            .filter(barriers::id.eq(id)),
+    )
+    .execute(conn)
 }

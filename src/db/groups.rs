@@ -46,7 +46,11 @@ pub struct GroupFilter {
 }
 
 /// Of `names`, the group names already taken in the instance.
-pub fn taken_names(conn: &mut AnyConnection, instance_id: i64, names: &[String]) -> QueryResult<Vec<String>> {
+pub fn taken_names(
+    conn: &mut AnyConnection,
+    instance_id: i64,
+    names: &[String],
+) -> QueryResult<Vec<String>> {
     groups::table
         .filter(groups::instance_id.eq(instance_id))
         .filter(groups::name.eq_any(names))
@@ -61,12 +65,31 @@ pub fn insert_many(conn: &mut AnyConnection, rows: &[NewGroup]) -> QueryResult<V
         .get_results(c))
 }
 
-pub fn find(conn: &mut AnyConnection, instance_id: i64, id: i64, visible_to: Option<i64>) -> QueryResult<Option<Group>> {
-    let filter = GroupFilter { common: Common { ids: Some(vec![id]), ..Default::default() }, visible_to, ..Default::default() };
-    Ok(filtered(instance_id, &filter).select(Group::as_select()).first(conn).optional()?)
+pub fn find(
+    conn: &mut AnyConnection,
+    instance_id: i64,
+    id: i64,
+    visible_to: Option<i64>,
+) -> QueryResult<Option<Group>> {
+    let filter = GroupFilter {
+        common: Common {
+            ids: Some(vec![id]),
+            ..Default::default()
+        },
+        visible_to,
+        ..Default::default()
+    };
+    Ok(filtered(instance_id, &filter)
+        .select(Group::as_select())
+        .first(conn)
+        .optional()?)
 }
 
-pub fn find_many(conn: &mut AnyConnection, instance_id: i64, ids: &[i64]) -> QueryResult<Vec<Group>> {
+pub fn find_many(
+    conn: &mut AnyConnection,
+    instance_id: i64,
+    ids: &[i64],
+) -> QueryResult<Vec<Group>> {
     if ids.is_empty() {
         return Ok(Vec::new());
     }
@@ -77,7 +100,11 @@ pub fn find_many(conn: &mut AnyConnection, instance_id: i64, ids: &[i64]) -> Que
         .load(conn)
 }
 
-pub fn existing_ids(conn: &mut AnyConnection, instance_id: i64, ids: &[i64]) -> QueryResult<Vec<i64>> {
+pub fn existing_ids(
+    conn: &mut AnyConnection,
+    instance_id: i64,
+    ids: &[i64],
+) -> QueryResult<Vec<i64>> {
     groups::table
         .filter(groups::instance_id.eq(instance_id))
         .filter(groups::id.eq_any(ids))
@@ -86,7 +113,9 @@ pub fn existing_ids(conn: &mut AnyConnection, instance_id: i64, ids: &[i64]) -> 
 }
 
 fn filtered(instance_id: i64, f: &GroupFilter) -> groups::BoxedQuery<'static, Db> {
-    let mut q = groups::table.filter(groups::instance_id.eq(instance_id)).into_boxed::<Db>();
+    let mut q = groups::table
+        .filter(groups::instance_id.eq(instance_id))
+        .into_boxed::<Db>();
     apply_common!(q, groups, f.common);
     if let Some(n) = &f.name {
         q = q.filter(groups::name.eq(n.clone()));
@@ -101,16 +130,36 @@ fn filtered(instance_id: i64, f: &GroupFilter) -> groups::BoxedQuery<'static, Db
     q
 }
 
-pub fn list(conn: &mut AnyConnection, instance_id: i64, f: &GroupFilter, w: &Window) -> QueryResult<Page<Group>> {
+pub fn list(
+    conn: &mut AnyConnection,
+    instance_id: i64,
+    f: &GroupFilter,
+    w: &Window,
+) -> QueryResult<Page<Group>> {
     let total: i64 = filtered(instance_id, f).count().get_result(conn)?;
     let mut q = filtered(instance_id, f).select(Group::as_select());
-    apply_window!(q, w, groups::id, groups::created_at, groups::updated_at, groups::name, super::listing::sort_text);
+    apply_window!(
+        q,
+        w,
+        groups::id,
+        groups::created_at,
+        groups::updated_at,
+        groups::name,
+        super::listing::sort_text
+    );
     Ok(Page::from_rows(q.load(conn)?, total, w.limit))
 }
 
-pub fn update(conn: &mut AnyConnection, instance_id: i64, id: i64, changes: &GroupChanges) -> QueryResult<Group> {
+pub fn update(
+    conn: &mut AnyConnection,
+    instance_id: i64,
+    id: i64,
+    changes: &GroupChanges,
+) -> QueryResult<Group> {
     per_backend!(conn, |c| diesel::update(
-        groups::table.filter(groups::instance_id.eq(instance_id)).filter(groups::id.eq(id))
+        groups::table
+            .filter(groups::instance_id.eq(instance_id))
+            .filter(groups::id.eq(id))
     )
     .set(changes)
     .returning(Group::as_returning())
@@ -119,5 +168,10 @@ pub fn update(conn: &mut AnyConnection, instance_id: i64, id: i64, changes: &Gro
 
 /// Deletes the group; its memberships and barriers go with it by cascade.
 pub fn delete(conn: &mut AnyConnection, instance_id: i64, id: i64) -> QueryResult<usize> {
-    diesel::delete(groups::table.filter(groups::instance_id.eq(instance_id)).filter(groups::id.eq(id))).execute(conn)
+    diesel::delete(
+        groups::table
+            .filter(groups::instance_id.eq(instance_id))
+            .filter(groups::id.eq(id)),
+    )
+    .execute(conn)
 }

@@ -29,7 +29,12 @@ struct NewInstance<'a> {
 
 pub fn insert(conn: &mut AnyConnection, name: &str, description: &str) -> QueryResult<Instance> {
     let t = now();
-    let row = NewInstance { name, description, created_at: t, updated_at: t };
+    let row = NewInstance {
+        name,
+        description,
+        created_at: t,
+        updated_at: t,
+    };
     per_backend!(conn, |c| diesel::insert_into(instances::table)
         .values(&row)
         .returning(Instance::as_returning())
@@ -44,7 +49,12 @@ pub fn find_by_name(conn: &mut AnyConnection, name: &str) -> QueryResult<Option<
         .optional()
 }
 
-pub fn list(conn: &mut AnyConnection, common: &Common, name: Option<&str>, w: &Window) -> QueryResult<Page<Instance>> {
+pub fn list(
+    conn: &mut AnyConnection,
+    common: &Common,
+    name: Option<&str>,
+    w: &Window,
+) -> QueryResult<Page<Instance>> {
     let base = || {
         let mut q = instances::table.into_boxed::<Db>();
         apply_common!(q, instances, common);
@@ -55,7 +65,15 @@ pub fn list(conn: &mut AnyConnection, common: &Common, name: Option<&str>, w: &W
     };
     let total: i64 = base().count().get_result(conn)?;
     let mut q = base().select(Instance::as_select());
-    apply_window!(q, w, instances::id, instances::created_at, instances::updated_at, instances::name, super::listing::sort_text);
+    apply_window!(
+        q,
+        w,
+        instances::id,
+        instances::created_at,
+        instances::updated_at,
+        instances::name,
+        super::listing::sort_text
+    );
     Ok(Page::from_rows(q.load(conn)?, total, w.limit))
 }
 
@@ -67,15 +85,22 @@ pub struct InstanceChanges {
     pub updated_at: NaiveDateTime,
 }
 
-pub fn update(conn: &mut AnyConnection, id: i64, changes: &InstanceChanges) -> QueryResult<Instance> {
-    per_backend!(conn, |c| diesel::update(instances::table.filter(instances::id.eq(id)))
-        .set(changes)
-        .returning(Instance::as_returning())
-        .get_result(c))
+pub fn update(
+    conn: &mut AnyConnection,
+    id: i64,
+    changes: &InstanceChanges,
+) -> QueryResult<Instance> {
+    per_backend!(conn, |c| diesel::update(
+        instances::table.filter(instances::id.eq(id))
+    )
+    .set(changes)
+    .returning(Instance::as_returning())
+    .get_result(c))
 }
 
 /// Removes the instance and, by cascade, every row of the tenant.
 pub fn delete(conn: &mut AnyConnection, id: i64) -> QueryResult<usize> {
-    diesel::delete(idempotency_records::table.filter(idempotency_records::instance_id.eq(id))).execute(conn)?;
+    diesel::delete(idempotency_records::table.filter(idempotency_records::instance_id.eq(id)))
+        .execute(conn)?;
     diesel::delete(instances::table.filter(instances::id.eq(id))).execute(conn)
 }

@@ -39,7 +39,11 @@ pub struct NewApiKey<'a> {
 #[derive(Debug, Clone)]
 pub enum KeyOwner {
     Account,
-    Instance { instance: Instance, role: KeyRole, user_id: Option<i64> },
+    Instance {
+        instance: Instance,
+        role: KeyRole,
+        user_id: Option<i64>,
+    },
 }
 
 pub fn owner_of(conn: &mut AnyConnection, hash: &str) -> QueryResult<Option<KeyOwner>> {
@@ -51,7 +55,11 @@ pub fn owner_of(conn: &mut AnyConnection, hash: &str) -> QueryResult<Option<KeyO
         .first::<(String, Option<i64>, Instance)>(conn)
         .optional()?;
     if let Some((role, user_id, instance)) = found {
-        return Ok(KeyRole::parse_str(&role).map(|role| KeyOwner::Instance { instance, role, user_id }));
+        return Ok(KeyRole::parse_str(&role).map(|role| KeyOwner::Instance {
+            instance,
+            role,
+            user_id,
+        }));
     }
     let account = account_keys::table
         .filter(account_keys::key_hash.eq(hash))
@@ -69,9 +77,16 @@ pub fn insert(conn: &mut AnyConnection, key: &NewApiKey) -> QueryResult<ApiKey> 
         .get_result(c))
 }
 
-pub fn list(conn: &mut AnyConnection, instance_id: i64, common: &Common, w: &Window) -> QueryResult<Page<ApiKey>> {
+pub fn list(
+    conn: &mut AnyConnection,
+    instance_id: i64,
+    common: &Common,
+    w: &Window,
+) -> QueryResult<Page<ApiKey>> {
     let base = || {
-        let mut q = api_keys::table.filter(api_keys::instance_id.eq(instance_id)).into_boxed::<Db>();
+        let mut q = api_keys::table
+            .filter(api_keys::instance_id.eq(instance_id))
+            .into_boxed::<Db>();
         if let Some(ids) = &common.ids {
             q = q.filter(api_keys::id.eq_any(ids.clone()));
         }
@@ -82,7 +97,15 @@ pub fn list(conn: &mut AnyConnection, instance_id: i64, common: &Common, w: &Win
     };
     let total: i64 = base().count().get_result(conn)?;
     let mut q = base().select(ApiKey::as_select());
-    apply_window!(q, w, api_keys::id, api_keys::created_at, api_keys::created_at, api_keys::prefix, super::listing::sort_text);
+    apply_window!(
+        q,
+        w,
+        api_keys::id,
+        api_keys::created_at,
+        api_keys::created_at,
+        api_keys::prefix,
+        super::listing::sort_text
+    );
     Ok(Page::from_rows(q.load(conn)?, total, w.limit))
 }
 
@@ -117,7 +140,11 @@ pub fn account_key_exists(conn: &mut AnyConnection) -> QueryResult<bool> {
     Ok(n > 0)
 }
 
-pub fn insert_account_key(conn: &mut AnyConnection, hash: &str, prefix: &str) -> QueryResult<usize> {
+pub fn insert_account_key(
+    conn: &mut AnyConnection,
+    hash: &str,
+    prefix: &str,
+) -> QueryResult<usize> {
     diesel::insert_into(account_keys::table)
         .values((
             account_keys::key_hash.eq(hash),

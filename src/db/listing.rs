@@ -69,7 +69,11 @@ impl<T> Page<T> {
     pub fn from_rows(mut rows: Vec<T>, total: i64, limit: i64) -> Self {
         let has_more = rows.len() as i64 > limit;
         rows.truncate(limit.max(0) as usize);
-        Self { rows, total, has_more }
+        Self {
+            rows,
+            total,
+            has_more,
+        }
     }
 }
 
@@ -125,7 +129,11 @@ macro_rules! apply_window {
                     }
                     (None, _) => {}
                 }
-                $q = if $w.desc { $q.order(($col.desc(), $id.desc())) } else { $q.order(($col.asc(), $id.asc())) };
+                $q = if $w.desc {
+                    $q.order(($col.desc(), $id.desc()))
+                } else {
+                    $q.order(($col.asc(), $id.asc()))
+                };
             }};
         }
         match $w.field {
@@ -135,7 +143,11 @@ macro_rules! apply_window {
                     (Some(a), true) => $q = $q.filter($id.lt(a.id)),
                     (None, _) => {}
                 }
-                $q = if $w.desc { $q.order($id.desc()) } else { $q.order($id.asc()) };
+                $q = if $w.desc {
+                    $q.order($id.desc())
+                } else {
+                    $q.order($id.asc())
+                };
             }
             SortField::CreatedAt => by!($created, sort_time),
             SortField::UpdatedAt => by!($updated, sort_time),

@@ -52,7 +52,10 @@ pub struct MembershipFilter {
 }
 
 /// One multi-row INSERT ... RETURNING; fails whole on a unique or foreign-key violation.
-pub fn insert_many(conn: &mut AnyConnection, rows: &[NewMembership]) -> QueryResult<Vec<Membership>> {
+pub fn insert_many(
+    conn: &mut AnyConnection,
+    rows: &[NewMembership],
+) -> QueryResult<Vec<Membership>> {
     per_backend!(conn, |c| diesel::insert_into(memberships::table)
         .values(rows)
         .returning(Membership::as_returning())
@@ -60,10 +63,17 @@ pub fn insert_many(conn: &mut AnyConnection, rows: &[NewMembership]) -> QueryRes
 }
 
 /// Like `insert_many`, but rows whose (user, group) already exists are skipped.
-pub fn insert_many_skipping_existing(conn: &mut AnyConnection, rows: &[NewMembership]) -> QueryResult<Vec<Membership>> {
+pub fn insert_many_skipping_existing(
+    conn: &mut AnyConnection,
+    rows: &[NewMembership],
+) -> QueryResult<Vec<Membership>> {
     per_backend!(conn, |c| diesel::insert_into(memberships::table)
         .values(rows)
-        .on_conflict((memberships::instance_id, memberships::user_id, memberships::group_id))
+        .on_conflict((
+            memberships::instance_id,
+            memberships::user_id,
+            memberships::group_id
+        ))
         .do_nothing()
         .returning(Membership::as_returning())
         .get_results(c))
@@ -71,7 +81,12 @@ pub fn insert_many_skipping_existing(conn: &mut AnyConnection, rows: &[NewMember
 
 /// Memberships whose user is in `user_ids` and group in `group_ids` (a superset of the
 /// pairs asked for; the caller picks the pairs).
-pub fn among(conn: &mut AnyConnection, instance_id: i64, user_ids: &[i64], group_ids: &[i64]) -> QueryResult<Vec<Membership>> {
+pub fn among(
+    conn: &mut AnyConnection,
+    instance_id: i64,
+    user_ids: &[i64],
+    group_ids: &[i64],
+) -> QueryResult<Vec<Membership>> {
     if user_ids.is_empty() || group_ids.is_empty() {
         return Ok(Vec::new());
     }
@@ -83,38 +98,95 @@ pub fn among(conn: &mut AnyConnection, instance_id: i64, user_ids: &[i64], group
         .load(conn)
 }
 
-pub fn find(conn: &mut AnyConnection, instance_id: i64, id: i64, visible_to: Option<i64>) -> QueryResult<Option<Membership>> {
-    let filter = MembershipFilter { common: Common { ids: Some(vec![id]), ..Default::default() }, visible_to, ..Default::default() };
-    filtered(instance_id, &filter).select(Membership::as_select()).first(conn).optional()
+pub fn find(
+    conn: &mut AnyConnection,
+    instance_id: i64,
+    id: i64,
+    visible_to: Option<i64>,
+) -> QueryResult<Option<Membership>> {
+    let filter = MembershipFilter {
+        common: Common {
+            ids: Some(vec![id]),
+            ..Default::default()
+        },
+        visible_to,
+        ..Default::default()
+    };
+    filtered(instance_id, &filter)
+        .select(Membership::as_select())
+        .first(conn)
+        .optional()
 }
 
-pub fn find_pair(conn: &mut AnyConnection, instance_id: i64, user_id: i64, group_id: i64, visible_to: Option<i64>) -> QueryResult<Option<Membership>> {
-    let filter = MembershipFilter { user_id: Some(user_id), group_id: Some(group_id), visible_to, ..Default::default() };
-    filtered(instance_id, &filter).select(Membership::as_select()).first(conn).optional()
+pub fn find_pair(
+    conn: &mut AnyConnection,
+    instance_id: i64,
+    user_id: i64,
+    group_id: i64,
+    visible_to: Option<i64>,
+) -> QueryResult<Option<Membership>> {
+    let filter = MembershipFilter {
+        user_id: Some(user_id),
+        group_id: Some(group_id),
+        visible_to,
+        ..Default::default()
+    };
+    filtered(instance_id, &filter)
+        .select(Membership::as_select())
+        .first(conn)
+        .optional()
 }
 
 /// Every membership of these users (for includes).
-pub fn of_users(conn: &mut AnyConnection, instance_id: i64, user_ids: &[i64], visible_to: Option<i64>) -> QueryResult<Vec<Membership>> {
+pub fn of_users(
+    conn: &mut AnyConnection,
+    instance_id: i64,
+    user_ids: &[i64],
+    visible_to: Option<i64>,
+) -> QueryResult<Vec<Membership>> {
     if user_ids.is_empty() {
         return Ok(Vec::new());
     }
-    let mut q = filtered(instance_id, &MembershipFilter { visible_to, ..Default::default() });
+    let mut q = filtered(
+        instance_id,
+        &MembershipFilter {
+            visible_to,
+            ..Default::default()
+        },
+    );
     q = q.filter(memberships::user_id.eq_any(user_ids.to_vec()));
-    q.order(memberships::id.asc()).select(Membership::as_select()).load(conn)
+    q.order(memberships::id.asc())
+        .select(Membership::as_select())
+        .load(conn)
 }
 
 /// Every membership of these groups (for includes).
-pub fn of_groups(conn: &mut AnyConnection, instance_id: i64, group_ids: &[i64], visible_to: Option<i64>) -> QueryResult<Vec<Membership>> {
+pub fn of_groups(
+    conn: &mut AnyConnection,
+    instance_id: i64,
+    group_ids: &[i64],
+    visible_to: Option<i64>,
+) -> QueryResult<Vec<Membership>> {
     if group_ids.is_empty() {
         return Ok(Vec::new());
     }
-    let mut q = filtered(instance_id, &MembershipFilter { visible_to, ..Default::default() });
+    let mut q = filtered(
+        instance_id,
+        &MembershipFilter {
+            visible_to,
+            ..Default::default()
+        },
+    );
     q = q.filter(memberships::group_id.eq_any(group_ids.to_vec()));
-    q.order(memberships::id.asc()).select(Membership::as_select()).load(conn)
+    q.order(memberships::id.asc())
+        .select(Membership::as_select())
+        .load(conn)
 }
 
 fn filtered(instance_id: i64, f: &MembershipFilter) -> memberships::BoxedQuery<'static, Db> {
-    let mut q = memberships::table.filter(memberships::instance_id.eq(instance_id)).into_boxed::<Db>();
+    let mut q = memberships::table
+        .filter(memberships::instance_id.eq(instance_id))
+        .into_boxed::<Db>();
     apply_common!(q, memberships, f.common);
     if let Some(u) = f.user_id {
         q = q.filter(memberships::user_id.eq(u));
@@ -136,16 +208,36 @@ fn filtered(instance_id: i64, f: &MembershipFilter) -> memberships::BoxedQuery<'
     q
 }
 
-pub fn list(conn: &mut AnyConnection, instance_id: i64, f: &MembershipFilter, w: &Window) -> QueryResult<Page<Membership>> {
+pub fn list(
+    conn: &mut AnyConnection,
+    instance_id: i64,
+    f: &MembershipFilter,
+    w: &Window,
+) -> QueryResult<Page<Membership>> {
     let total: i64 = filtered(instance_id, f).count().get_result(conn)?;
     let mut q = filtered(instance_id, f).select(Membership::as_select());
-    apply_window!(q, w, memberships::id, memberships::created_at, memberships::updated_at, memberships::created_at, super::listing::sort_time);
+    apply_window!(
+        q,
+        w,
+        memberships::id,
+        memberships::created_at,
+        memberships::updated_at,
+        memberships::created_at,
+        super::listing::sort_time
+    );
     Ok(Page::from_rows(q.load(conn)?, total, w.limit))
 }
 
-pub fn update(conn: &mut AnyConnection, instance_id: i64, id: i64, changes: &MembershipChanges) -> QueryResult<Membership> {
+pub fn update(
+    conn: &mut AnyConnection,
+    instance_id: i64,
+    id: i64,
+    changes: &MembershipChanges,
+) -> QueryResult<Membership> {
     per_backend!(conn, |c| diesel::update(
-        memberships::table.filter(memberships::instance_id.eq(instance_id)).filter(memberships::id.eq(id))
+        memberships::table
+            .filter(memberships::instance_id.eq(instance_id))
+            .filter(memberships::id.eq(id))
     )
     .set(changes)
     .returning(Membership::as_returning())
@@ -154,7 +246,9 @@ pub fn update(conn: &mut AnyConnection, instance_id: i64, id: i64, changes: &Mem
 
 pub fn delete(conn: &mut AnyConnection, instance_id: i64, id: i64) -> QueryResult<usize> {
     diesel::delete(
-        memberships::table.filter(memberships::instance_id.eq(instance_id)).filter(memberships::id.eq(id)),
+        memberships::table
+            .filter(memberships::instance_id.eq(instance_id))
+            .filter(memberships::id.eq(id)),
     )
     .execute(conn)
 }

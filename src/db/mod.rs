@@ -17,7 +17,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{NaiveDateTime, SubsecRound, Utc};
-use diesel::connection::{AnsiTransactionManager, InstrumentationEvent, SimpleConnection, TransactionManager};
+use diesel::connection::{
+    AnsiTransactionManager, InstrumentationEvent, SimpleConnection, TransactionManager,
+};
 use diesel::prelude::*;
 use diesel::r2d2::{Pool, PooledConnection};
 use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
@@ -138,10 +140,12 @@ impl diesel::r2d2::ManageConnection for ConnectionManager {
 
     fn has_broken(&self, conn: &mut AnyConnection) -> bool {
         // A connection still inside a transaction (or with a broken manager) is dropped.
-        per_backend!(conn, |c| AnsiTransactionManager::transaction_manager_status_mut(c)
-            .transaction_depth()
-            .map(|d| d.is_some())
-            .unwrap_or(true))
+        per_backend!(conn, |c| {
+            AnsiTransactionManager::transaction_manager_status_mut(c)
+                .transaction_depth()
+                .map(|d| d.is_some())
+                .unwrap_or(true)
+        })
     }
 }
 
@@ -209,7 +213,9 @@ where
 {
     match conn {
         AnyConnection::Postgresql(c) => AnsiTransactionManager::begin_transaction(c)?,
-        AnyConnection::Sqlite(c) => AnsiTransactionManager::begin_transaction_sql(c, "BEGIN IMMEDIATE")?,
+        AnyConnection::Sqlite(c) => {
+            AnsiTransactionManager::begin_transaction_sql(c, "BEGIN IMMEDIATE")?
+        }
     }
     match f(conn) {
         Ok(value) => {
@@ -217,7 +223,9 @@ where
             Ok(value)
         }
         Err(err) => {
-            if let Err(rollback) = per_backend!(conn, |c| AnsiTransactionManager::rollback_transaction(c)) {
+            if let Err(rollback) =
+                per_backend!(conn, |c| AnsiTransactionManager::rollback_transaction(c))
+            {
                 tracing::warn!(error = %rollback, "rollback failed");
             }
             Err(err)
@@ -247,7 +255,9 @@ where
     let counter = REQUEST_STATEMENTS.try_with(Arc::clone).ok();
     actix_web::rt::task::spawn_blocking(move || {
         let _entered = span.enter();
-        let mut conn = pool.get().map_err(|e| ApiError::Unavailable(e.to_string()))?;
+        let mut conn = pool
+            .get()
+            .map_err(|e| ApiError::Unavailable(e.to_string()))?;
         let before = STATEMENTS.with(Cell::get);
         let result = f(&mut conn);
         if let Some(counter) = counter {

@@ -56,7 +56,11 @@ pub struct UserFilter {
 }
 
 /// Of `names`, the usernames already taken in the instance.
-pub fn taken_usernames(conn: &mut AnyConnection, instance_id: i64, names: &[String]) -> QueryResult<Vec<String>> {
+pub fn taken_usernames(
+    conn: &mut AnyConnection,
+    instance_id: i64,
+    names: &[String],
+) -> QueryResult<Vec<String>> {
     users::table
         .filter(users::instance_id.eq(instance_id))
         .filter(users::username.eq_any(names))
@@ -72,13 +76,32 @@ pub fn insert_many(conn: &mut AnyConnection, rows: &[NewUser]) -> QueryResult<Ve
         .get_results(c))
 }
 
-pub fn find(conn: &mut AnyConnection, instance_id: i64, id: i64, visible_to: Option<i64>) -> QueryResult<Option<User>> {
-    let filter = UserFilter { common: Common { ids: Some(vec![id]), ..Default::default() }, visible_to, ..Default::default() };
-    Ok(filtered(instance_id, &filter).select(User::as_select()).first(conn).optional()?)
+pub fn find(
+    conn: &mut AnyConnection,
+    instance_id: i64,
+    id: i64,
+    visible_to: Option<i64>,
+) -> QueryResult<Option<User>> {
+    let filter = UserFilter {
+        common: Common {
+            ids: Some(vec![id]),
+            ..Default::default()
+        },
+        visible_to,
+        ..Default::default()
+    };
+    Ok(filtered(instance_id, &filter)
+        .select(User::as_select())
+        .first(conn)
+        .optional()?)
 }
 
 /// The users with these IDs, in any order.
-pub fn find_many(conn: &mut AnyConnection, instance_id: i64, ids: &[i64]) -> QueryResult<Vec<User>> {
+pub fn find_many(
+    conn: &mut AnyConnection,
+    instance_id: i64,
+    ids: &[i64],
+) -> QueryResult<Vec<User>> {
     if ids.is_empty() {
         return Ok(Vec::new());
     }
@@ -90,7 +113,11 @@ pub fn find_many(conn: &mut AnyConnection, instance_id: i64, ids: &[i64]) -> Que
 }
 
 /// Of `ids`, the ones that exist in the instance.
-pub fn existing_ids(conn: &mut AnyConnection, instance_id: i64, ids: &[i64]) -> QueryResult<Vec<i64>> {
+pub fn existing_ids(
+    conn: &mut AnyConnection,
+    instance_id: i64,
+    ids: &[i64],
+) -> QueryResult<Vec<i64>> {
     users::table
         .filter(users::instance_id.eq(instance_id))
         .filter(users::id.eq_any(ids))
@@ -99,7 +126,9 @@ pub fn existing_ids(conn: &mut AnyConnection, instance_id: i64, ids: &[i64]) -> 
 }
 
 fn filtered(instance_id: i64, f: &UserFilter) -> users::BoxedQuery<'static, Db> {
-    let mut q = users::table.filter(users::instance_id.eq(instance_id)).into_boxed::<Db>();
+    let mut q = users::table
+        .filter(users::instance_id.eq(instance_id))
+        .into_boxed::<Db>();
     apply_common!(q, users, f.common);
     if let Some(u) = &f.username {
         q = q.filter(users::username.eq(u.clone()));
@@ -114,24 +143,52 @@ fn filtered(instance_id: i64, f: &UserFilter) -> users::BoxedQuery<'static, Db> 
             .select(memberships::group_id);
         let fellow_members = diesel::alias!(memberships as fellow);
         let fellows = fellow_members
-            .filter(fellow_members.field(memberships::instance_id).eq(instance_id))
-            .filter(fellow_members.field(memberships::group_id).eq_any(my_groups))
+            .filter(
+                fellow_members
+                    .field(memberships::instance_id)
+                    .eq(instance_id),
+            )
+            .filter(
+                fellow_members
+                    .field(memberships::group_id)
+                    .eq_any(my_groups),
+            )
             .select(fellow_members.field(memberships::user_id));
         q = q.filter(users::id.eq(viewer).or(users::id.eq_any(fellows)));
     }
     q
 }
 
-pub fn list(conn: &mut AnyConnection, instance_id: i64, f: &UserFilter, w: &Window) -> QueryResult<Page<User>> {
+pub fn list(
+    conn: &mut AnyConnection,
+    instance_id: i64,
+    f: &UserFilter,
+    w: &Window,
+) -> QueryResult<Page<User>> {
     let total: i64 = filtered(instance_id, f).count().get_result(conn)?;
     let mut q = filtered(instance_id, f).select(User::as_select());
-    apply_window!(q, w, users::id, users::created_at, users::updated_at, users::username, super::listing::sort_text);
+    apply_window!(
+        q,
+        w,
+        users::id,
+        users::created_at,
+        users::updated_at,
+        users::username,
+        super::listing::sort_text
+    );
     Ok(Page::from_rows(q.load(conn)?, total, w.limit))
 }
 
-pub fn update(conn: &mut AnyConnection, instance_id: i64, id: i64, changes: &UserChanges) -> QueryResult<User> {
+pub fn update(
+    conn: &mut AnyConnection,
+    instance_id: i64,
+    id: i64,
+    changes: &UserChanges,
+) -> QueryResult<User> {
     per_backend!(conn, |c| diesel::update(
-        users::table.filter(users::instance_id.eq(instance_id)).filter(users::id.eq(id))
+        users::table
+            .filter(users::instance_id.eq(instance_id))
+            .filter(users::id.eq(id))
     )
     .set(changes)
     .returning(User::as_returning())
@@ -140,5 +197,10 @@ pub fn update(conn: &mut AnyConnection, instance_id: i64, id: i64, changes: &Use
 
 /// Deletes the user; memberships and keys go with it by cascade.
 pub fn delete(conn: &mut AnyConnection, instance_id: i64, id: i64) -> QueryResult<usize> {
-    diesel::delete(users::table.filter(users::instance_id.eq(instance_id)).filter(users::id.eq(id))).execute(conn)
+    diesel::delete(
+        users::table
+            .filter(users::instance_id.eq(instance_id))
+            .filter(users::id.eq(id)),
+    )
+    .execute(conn)
 }

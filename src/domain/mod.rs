@@ -42,7 +42,9 @@ pub fn opt_timestamp_json(t: Option<NaiveDateTime>) -> Value {
 
 /// Parses an RFC 3339 timestamp (any offset) into naive UTC.
 pub fn parse_timestamp(s: &str) -> Option<NaiveDateTime> {
-    DateTime::parse_from_rfc3339(s).ok().map(|t| t.with_timezone(&Utc).naive_utc())
+    DateTime::parse_from_rfc3339(s)
+        .ok()
+        .map(|t| t.with_timezone(&Utc).naive_utc())
 }
 
 /// Optional free text with a maximum length in characters; JSON null clears it.

@@ -4,7 +4,9 @@ use serde_json::Value;
 use validator::{ValidateEmail, ValidateUrl};
 
 fn as_str<'a>(value: &'a Value, what: &str) -> Result<&'a str, String> {
-    value.as_str().ok_or_else(|| format!("{what} must be a string"))
+    value
+        .as_str()
+        .ok_or_else(|| format!("{what} must be a string"))
 }
 
 /// An instance name: 2–63 of `a-z 0-9 -`, starting with a letter or digit.
@@ -14,12 +16,17 @@ pub struct InstanceName(String);
 impl InstanceName {
     pub fn parse_str(s: &str) -> Result<Self, String> {
         let ok_len = (2..=63).contains(&s.len());
-        let ok_chars = s.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
+        let ok_chars = s
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
         let ok_start = s.bytes().next().is_some_and(|b| b != b'-');
         if ok_len && ok_chars && ok_start {
             Ok(Self(s.to_string()))
         } else {
-            Err("name must be 2-63 characters of a-z, 0-9 and -, starting with a letter or digit".into())
+            Err(
+                "name must be 2-63 characters of a-z, 0-9 and -, starting with a letter or digit"
+                    .into(),
+            )
         }
     }
 
@@ -39,7 +46,9 @@ pub struct Username(String);
 impl Username {
     pub fn parse_str(s: &str) -> Result<Self, String> {
         let len = s.chars().count();
-        let ok_chars = s.chars().all(|c| c.is_alphanumeric() || ".@+-_".contains(c));
+        let ok_chars = s
+            .chars()
+            .all(|c| c.is_alphanumeric() || ".@+-_".contains(c));
         if (1..=150).contains(&len) && ok_chars {
             Ok(Self(s.to_string()))
         } else {
@@ -164,7 +173,9 @@ mod tests {
         assert!(Email::parse(&json!("g@kaer.morhen")).unwrap().is_some());
         assert!(Email::parse(&json!(null)).unwrap().is_none());
         assert!(Email::parse(&json!("nope")).is_err());
-        assert!(AvatarUrl::parse(&json!("https://x.io/a.png")).unwrap().is_some());
+        assert!(AvatarUrl::parse(&json!("https://x.io/a.png"))
+            .unwrap()
+            .is_some());
         assert!(AvatarUrl::parse(&json!("ftp://x.io/a.png")).is_err());
         assert!(AvatarUrl::parse(&json!("javascript:alert(1)")).is_err());
         let long = format!("https://x.io/{}", "a".repeat(2040));

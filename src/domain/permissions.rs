@@ -35,7 +35,9 @@ impl Permissions {
             Value::Null => Ok(Self::Disabled),
             Value::Object(map) => {
                 if map.len() > MAX_KEYS {
-                    return Err(format!("configurable_permissions may have at most {MAX_KEYS} keys"));
+                    return Err(format!(
+                        "configurable_permissions may have at most {MAX_KEYS} keys"
+                    ));
                 }
                 for (k, v) in map {
                     if !valid_key(k) {
@@ -44,7 +46,9 @@ impl Permissions {
                         ));
                     }
                     if !v.is_boolean() {
-                        return Err(format!("configurable_permissions.{k} must be true or false"));
+                        return Err(format!(
+                            "configurable_permissions.{k} must be true or false"
+                        ));
                     }
                 }
                 Ok(Self::Given(map.clone()))
@@ -92,7 +96,9 @@ mod tests {
     #[test]
     fn semantics_of_omitted_null_and_given() {
         assert!(Permissions::default().allows(CAN_MANAGE_MEMBERS));
-        assert!(!Permissions::parse(&json!(null)).unwrap().allows(CAN_MANAGE_MEMBERS));
+        assert!(!Permissions::parse(&json!(null))
+            .unwrap()
+            .allows(CAN_MANAGE_MEMBERS));
         let p = Permissions::parse(&json!({"can_manage_members": false, "x": true})).unwrap();
         assert!(!p.allows(CAN_MANAGE_MEMBERS));
         assert!(p.allows("other"));

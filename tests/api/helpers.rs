@@ -31,7 +31,8 @@ impl Drop for DbGuard {
             }
             DbGuard::Postgres { admin_url, name } => {
                 if let Ok(mut c) = PgConnection::establish(admin_url) {
-                    let _ = c.batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"));
+                    let _ =
+                        c.batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"));
                 }
             }
         }
@@ -40,14 +41,25 @@ impl Drop for DbGuard {
 
 fn unique_suffix() -> String {
     static N: AtomicU64 = AtomicU64::new(0);
-    let nanos = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(0);
-    format!("{}_{}_{}", std::process::id(), nanos % 1_000_000_000, N.fetch_add(1, Ordering::Relaxed))
+    let nanos = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_nanos())
+        .unwrap_or(0);
+    format!(
+        "{}_{}_{}",
+        std::process::id(),
+        nanos % 1_000_000_000,
+        N.fetch_add(1, Ordering::Relaxed)
+    )
 }
 
 /// The PostgreSQL server tests use, or `None` (loudly) when it is not configured.
 /// Under CI a missing URL is a failure, never a skip.
 pub fn postgres_url() -> Option<String> {
-    match std::env::var("ROSTER_TEST_POSTGRES_URL").ok().filter(|v| !v.is_empty()) {
+    match std::env::var("ROSTER_TEST_POSTGRES_URL")
+        .ok()
+        .filter(|v| !v.is_empty())
+    {
         Some(url) => Some(url),
         None => {
             if std::env::var("CI").is_ok_and(|v| v == "true" || v == "1") {
@@ -100,17 +112,29 @@ impl Resp {
 
     /// The `type` of each error, in order.
     pub fn error_types(&self) -> Vec<String> {
-        self.body["errors"].as_array().map(|a| a.iter().map(|e| e["type"].as_str().unwrap_or("").to_string()).collect()).unwrap_or_default()
+        self.body["errors"]
+            .as_array()
+            .map(|a| {
+                a.iter()
+                    .map(|e| e["type"].as_str().unwrap_or("").to_string())
+                    .collect()
+            })
+            .unwrap_or_default()
     }
 
     /// The `index` of each error, in order (`None` where absent).
     pub fn error_indexes(&self) -> Vec<Option<u64>> {
-        self.body["errors"].as_array().map(|a| a.iter().map(|e| e["index"].as_u64()).collect()).unwrap_or_default()
+        self.body["errors"]
+            .as_array()
+            .map(|a| a.iter().map(|e| e["index"].as_u64()).collect())
+            .unwrap_or_default()
     }
 
     /// The primary objects in `results` order.
     pub fn results(&self) -> Vec<Value> {
-        let Some(results) = self.body["results"].as_array() else { return Vec::new() };
+        let Some(results) = self.body["results"].as_array() else {
+            return Vec::new();
+        };
         results
             .iter()
             .map(|r| {
@@ -123,12 +147,20 @@ impl Resp {
 
     /// The ID of the first primary object.
     pub fn id(&self) -> String {
-        self.body["results"][0]["id"].as_str().unwrap_or_default().to_string()
+        self.body["results"][0]["id"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string()
     }
 
     #[track_caller]
     pub fn assert_status(&self, status: u16) -> &Self {
-        assert_eq!(self.status.as_u16(), status, "unexpected status; body: {}", self.text);
+        assert_eq!(
+            self.status.as_u16(),
+            status,
+            "unexpected status; body: {}",
+            self.text
+        );
         self
     }
 
@@ -137,9 +169,17 @@ impl Resp {
     pub fn assert_error(&self, status: u16, kind: &str) -> &Self {
         self.assert_status(status);
         let types = self.error_types();
-        assert!(!types.is_empty() && types.iter().all(|t| t == kind), "expected errors of type {kind}, got {}", self.text);
+        assert!(
+            !types.is_empty() && types.iter().all(|t| t == kind),
+            "expected errors of type {kind}, got {}",
+            self.text
+        );
         for e in self.body["errors"].as_array().into_iter().flatten() {
-            assert!(e["message"].as_str().is_some_and(|m| !m.is_empty()), "error without a message: {}", self.text);
+            assert!(
+                e["message"].as_str().is_some_and(|m| !m.is_empty()),
+                "error without a message: {}",
+                self.text
+            );
         }
         self
     }
@@ -151,19 +191,30 @@ impl TestApp {
         Self::spawn_with(backend, |_| {}).await
     }
 
-    pub async fn spawn_with(backend: Backend, tweak: impl FnOnce(&mut Settings)) -> Option<TestApp> {
+    pub async fn spawn_with(
+        backend: Backend,
+        tweak: impl FnOnce(&mut Settings),
+    ) -> Option<TestApp> {
         let suffix = unique_suffix();
         let (database_url, guard) = match backend {
             Backend::Sqlite => {
                 let path = std::env::temp_dir().join(format!("roster_test_{suffix}.db"));
-                (format!("sqlite://{}", path.display()), DbGuard::Sqlite(path))
+                (
+                    format!("sqlite://{}", path.display()),
+                    DbGuard::Sqlite(path),
+                )
             }
             Backend::Postgres => {
                 let admin_url = postgres_url()?;
                 let name = format!("roster_t_{suffix}");
-                let mut c = PgConnection::establish(&admin_url).expect("connect to the test PostgreSQL");
-                c.batch_execute(&format!("CREATE DATABASE {name}")).expect("create the test database");
-                (replace_db_name(&admin_url, &name), DbGuard::Postgres { admin_url, name })
+                let mut c =
+                    PgConnection::establish(&admin_url).expect("connect to the test PostgreSQL");
+                c.batch_execute(&format!("CREATE DATABASE {name}"))
+                    .expect("create the test database");
+                (
+                    replace_db_name(&admin_url, &name),
+                    DbGuard::Postgres { admin_url, name },
+                )
             }
         };
         let account_key = format!("rk_test_account_{suffix}");
@@ -191,8 +242,16 @@ impl TestApp {
     }
 
     /// Sends a request; `body` is sent as JSON when given.
-    pub async fn request(&self, method: Method, path: &str, key: Option<&str>, body: Option<Value>) -> Resp {
-        let mut req = self.client.request(method, format!("{}{}", self.base, path));
+    pub async fn request(
+        &self,
+        method: Method,
+        path: &str,
+        key: Option<&str>,
+        body: Option<Value>,
+    ) -> Resp {
+        let mut req = self
+            .client
+            .request(method, format!("{}{}", self.base, path));
         if let Some(k) = key {
             req = req.header("X-API-KEY", k);
         }
@@ -207,13 +266,23 @@ impl TestApp {
         let status = res.status();
         let headers = res.headers().clone();
         let text = res.text().await.expect("body");
-        let body = if text.is_empty() { Value::Null } else { serde_json::from_str(&text).unwrap_or(Value::Null) };
-        Resp { status, headers, body, text }
+        let body = if text.is_empty() {
+            Value::Null
+        } else {
+            serde_json::from_str(&text).unwrap_or(Value::Null)
+        };
+        Resp {
+            status,
+            headers,
+            body,
+            text,
+        }
     }
 
     /// A request builder for headers and bodies the helpers do not cover.
     pub fn raw(&self, method: Method, path: &str) -> reqwest::RequestBuilder {
-        self.client.request(method, format!("{}{}", self.base, path))
+        self.client
+            .request(method, format!("{}{}", self.base, path))
     }
 
     pub async fn get(&self, path: &str, key: &str) -> Resp {
@@ -221,11 +290,13 @@ impl TestApp {
     }
 
     pub async fn post(&self, path: &str, key: &str, body: Value) -> Resp {
-        self.request(Method::POST, path, Some(key), Some(body)).await
+        self.request(Method::POST, path, Some(key), Some(body))
+            .await
     }
 
     pub async fn patch(&self, path: &str, key: &str, body: Value) -> Resp {
-        self.request(Method::PATCH, path, Some(key), Some(body)).await
+        self.request(Method::PATCH, path, Some(key), Some(body))
+            .await
     }
 
     pub async fn delete(&self, path: &str, key: &str) -> Resp {
@@ -234,17 +305,36 @@ impl TestApp {
 
     /// Creates an instance and an admin key for it through the API.
     pub async fn tenant(&self, name: &str) -> Tenant {
-        self.post("/instances", &self.account_key, json!({"instance": {"name": name}})).await.assert_status(201);
-        let key = self.post(&format!("/instances/{name}/api_keys"), &self.account_key, json!({"api_key": {"role": "admin"}})).await;
+        self.post(
+            "/instances",
+            &self.account_key,
+            json!({"instance": {"name": name}}),
+        )
+        .await
+        .assert_status(201);
+        let key = self
+            .post(
+                &format!("/instances/{name}/api_keys"),
+                &self.account_key,
+                json!({"api_key": {"role": "admin"}}),
+            )
+            .await;
         key.assert_status(201);
         let id = key.id();
-        Tenant { name: name.to_string(), key: key.body["api_keys"][&id]["key"].as_str().expect("key").to_string() }
+        Tenant {
+            name: name.to_string(),
+            key: key.body["api_keys"][&id]["key"]
+                .as_str()
+                .expect("key")
+                .to_string(),
+        }
     }
 
     /// Runs SQL straight on the test's database (for triggers and checks).
     pub fn sql(&self, statements: &str) {
         let url = roster::db::DatabaseUrl::parse(&self.database_url).expect("url");
-        let pool = roster::db::build_pool(&url, 1, std::time::Duration::from_secs(5)).expect("pool");
+        let pool =
+            roster::db::build_pool(&url, 1, std::time::Duration::from_secs(5)).expect("pool");
         let mut conn = pool.get().expect("conn");
         conn.batch_execute(statements).expect("sql");
     }
@@ -271,24 +361,43 @@ impl TestApp {
     /// Creates users by username; returns their IDs in order.
     pub async fn users(&self, t: &Tenant, names: &[&str]) -> Vec<String> {
         let objs: Vec<Value> = names.iter().map(|n| json!({"username": n})).collect();
-        let r = self.post(&t.at("/users"), &t.key, json!({ "users": objs })).await;
+        let r = self
+            .post(&t.at("/users"), &t.key, json!({ "users": objs }))
+            .await;
         r.assert_status(201);
-        r.results().iter().map(|u| u["id"].as_str().unwrap_or_default().to_string()).collect()
+        r.results()
+            .iter()
+            .map(|u| u["id"].as_str().unwrap_or_default().to_string())
+            .collect()
     }
 
     /// Creates groups by name; returns their IDs in order.
     pub async fn groups(&self, t: &Tenant, names: &[&str]) -> Vec<String> {
         let objs: Vec<Value> = names.iter().map(|n| json!({"name": n})).collect();
-        let r = self.post(&t.at("/groups"), &t.key, json!({ "groups": objs })).await;
+        let r = self
+            .post(&t.at("/groups"), &t.key, json!({ "groups": objs }))
+            .await;
         r.assert_status(201);
-        r.results().iter().map(|g| g["id"].as_str().unwrap_or_default().to_string()).collect()
+        r.results()
+            .iter()
+            .map(|g| g["id"].as_str().unwrap_or_default().to_string())
+            .collect()
     }
 
     /// Issues a user key bound to `user_id`.
     pub async fn user_key(&self, t: &Tenant, user_id: &str) -> String {
-        let r = self.post(&t.at("/api_keys"), &t.key, json!({"api_key": {"role": "user", "user_id": user_id}})).await;
+        let r = self
+            .post(
+                &t.at("/api_keys"),
+                &t.key,
+                json!({"api_key": {"role": "user", "user_id": user_id}}),
+            )
+            .await;
         r.assert_status(201);
-        r.body["api_keys"][&r.id()]["key"].as_str().expect("key").to_string()
+        r.body["api_keys"][&r.id()]["key"]
+            .as_str()
+            .expect("key")
+            .to_string()
     }
 }
 
