@@ -2,4 +2,10 @@
 
 mod helpers;
 
+mod access;
+mod barriers;
 mod foundation;
+mod idempotency;
+mod memberships;
+mod routes;
+mod users_groups;
