@@ -106,7 +106,8 @@ impl ApiError {
         Self::Unprocessable(vec![item])
     }
 
-    fn items(&self) -> Vec<ErrorItem> {
+    /// The entries of the `errors` array this error is answered with.
+    pub fn items(&self) -> Vec<ErrorItem> {
         match self {
             Self::BadRequest { message, field } => {
                 let item = ErrorItem::new("bad_request", message.clone());

@@ -67,6 +67,7 @@ pub fn build(settings: Settings, handle_signals: bool) -> Result<Application, St
         pool: pool.clone(),
         account_key_hash: settings.account_key.as_deref().map(hash_key),
         settings: Arc::new(settings.clone()),
+        in_flight: Default::default(),
     });
     let max_body = settings.max_body_bytes;
     let origins = settings.cors_origins.clone();
@@ -104,12 +105,28 @@ pub fn build(settings: Settings, handle_signals: bool) -> Result<Application, St
     if !handle_signals {
         server = server.disable_signals();
     }
+    purge_idempotency_records(pool.clone());
     Ok(Application {
         server: server.run(),
         port,
         pool,
         generated_account_key,
     })
+}
+
+/// Deletes idempotency records older than 24 hours, now and every 10 minutes.
+fn purge_idempotency_records(pool: DbPool) {
+    tokio::spawn(async move {
+        let mut every = tokio::time::interval(Duration::from_secs(600));
+        loop {
+            every.tick().await;
+            match db::run(&pool, |conn| Ok(db::idempotency::purge_expired(conn)?)).await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(purged = n, "expired idempotency records deleted"),
+                Err(e) => tracing::warn!(error = %e, "idempotency purge failed"),
+            }
+        }
+    });
 }
 
 /// CORS for web frontends: only the configured origins; preflights answered.

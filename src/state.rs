@@ -2,6 +2,7 @@
 
 use std::sync::Arc;
 
+use crate::api::idempotency::InFlight;
 use crate::config::Settings;
 use crate::db::DbPool;
 
@@ -11,4 +12,6 @@ pub struct AppState {
     pub settings: Arc<Settings>,
     /// SHA-256 of `ROSTER_ACCOUNT_KEY` when it is configured.
     pub account_key_hash: Option<String>,
+    /// Idempotency keys whose first request is still running.
+    pub in_flight: InFlight,
 }

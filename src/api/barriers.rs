@@ -5,7 +5,10 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use serde_json::Value;
 
 use super::body::{repeats, take_objects, FieldReader, JsonBody};
-use super::common::{page_envelope, params, path_id, rows_envelope, unprocessable};
+use super::common::{
+    created, page_envelope, params, path_id, respond, rows_envelope, unprocessable,
+};
+use super::idempotency;
 use super::query::ListSpec;
 use crate::auth::InstanceCaller;
 use crate::db::barriers::{self, NewBarrier};
@@ -73,83 +76,90 @@ pub async fn create(
         .map(|(i, v)| parse_new(v, objects.bulk.then_some(i), instance_id, &mut errors))
         .collect();
     let bulk = objects.bulk;
-    let rows = db::run(&state.pool, move |conn| {
-        db::write_transaction(conn, |conn| {
-            barriers::lock_memberships(conn)?;
-            let all_groups: Vec<i64> = parsed
-                .iter()
-                .flatten()
-                .flat_map(|b| [b.group_a_id, b.group_b_id])
-                .collect();
-            let existing = barriers::touching(conn, instance_id, &all_groups, false)?;
-            let pairs = parsed
-                .iter()
-                .enumerate()
-                .filter_map(|(i, b)| b.as_ref().map(|b| (i, (b.group_a_id, b.group_b_id))));
-            for (later, first) in repeats(pairs) {
-                let item = ErrorItem::new(
-                    "duplicate",
-                    format!("the same groups are given at index {first}"),
-                );
-                errors.push(item.field("group_ids").at(bulk.then_some(later)));
-            }
-            for (i, b) in parsed.iter().enumerate() {
-                let Some(b) = b else { continue };
-                let at = bulk.then_some(i);
-                let found = groups::existing_ids(conn, instance_id, &[b.group_a_id, b.group_b_id])?;
-                for g in [b.group_a_id, b.group_b_id]
-                    .into_iter()
-                    .filter(|g| !found.contains(g))
-                {
-                    errors.push(
-                        ErrorItem::new("missing_reference", format!("group {g} does not exist"))
+    let pool = state.pool.clone();
+    idempotency::guard(&state, &req, instance_id, &body.1, |pending| async move {
+        let value = db::run(&pool, move |conn| {
+            db::write_transaction(conn, |conn| {
+                barriers::lock_memberships(conn)?;
+                let all_groups: Vec<i64> = parsed
+                    .iter()
+                    .flatten()
+                    .flat_map(|b| [b.group_a_id, b.group_b_id])
+                    .collect();
+                let existing = barriers::touching(conn, instance_id, &all_groups, false)?;
+                let pairs = parsed
+                    .iter()
+                    .enumerate()
+                    .filter_map(|(i, b)| b.as_ref().map(|b| (i, (b.group_a_id, b.group_b_id))));
+                for (later, first) in repeats(pairs) {
+                    let item = ErrorItem::new(
+                        "duplicate",
+                        format!("the same groups are given at index {first}"),
+                    );
+                    errors.push(item.field("group_ids").at(bulk.then_some(later)));
+                }
+                for (i, b) in parsed.iter().enumerate() {
+                    let Some(b) = b else { continue };
+                    let at = bulk.then_some(i);
+                    let found =
+                        groups::existing_ids(conn, instance_id, &[b.group_a_id, b.group_b_id])?;
+                    for g in [b.group_a_id, b.group_b_id]
+                        .into_iter()
+                        .filter(|g| !found.contains(g))
+                    {
+                        errors.push(
+                            ErrorItem::new(
+                                "missing_reference",
+                                format!("group {g} does not exist"),
+                            )
                             .field("group_ids")
                             .at(at),
-                    );
+                        );
+                    }
+                    if existing.contains(&(b.group_a_id, b.group_b_id)) {
+                        errors.push(
+                            ErrorItem::new(
+                                "duplicate",
+                                "a barrier between these groups already exists",
+                            )
+                            .field("group_ids")
+                            .at(at),
+                        );
+                    }
+                    if found.len() < 2 {
+                        continue;
+                    }
+                    if let Some(user) =
+                        barriers::violators(conn, instance_id, b.group_a_id, b.group_b_id, 1)?
+                            .first()
+                    {
+                        errors.push(
+                            ErrorItem::new(
+                                "forbidden_by_policy",
+                                format!(
+                                    "user {user} is a member of both groups {} and {}",
+                                    b.group_a_id, b.group_b_id
+                                ),
+                            )
+                            .field("group_ids")
+                            .at(at),
+                        );
+                    }
                 }
-                if existing.contains(&(b.group_a_id, b.group_b_id)) {
-                    errors.push(
-                        ErrorItem::new(
-                            "duplicate",
-                            "a barrier between these groups already exists",
-                        )
-                        .field("group_ids")
-                        .at(at),
-                    );
+                if !errors.is_empty() {
+                    return Err(unprocessable(errors));
                 }
-                if found.len() < 2 {
-                    continue;
+                let mut made = Vec::new();
+                for b in parsed.iter().flatten() {
+                    made.push(barriers::insert(conn, b)?);
                 }
-                if let Some(user) =
-                    barriers::violators(conn, instance_id, b.group_a_id, b.group_b_id, 1)?.first()
-                {
-                    errors.push(
-                        ErrorItem::new(
-                            "forbidden_by_policy",
-                            format!(
-                                "user {user} is a member of both groups {} and {}",
-                                b.group_a_id, b.group_b_id
-                            ),
-                        )
-                        .field("group_ids")
-                        .at(at),
-                    );
-                }
-            }
-            if !errors.is_empty() {
-                return Err(unprocessable(errors));
-            }
-            let mut made = Vec::new();
-            for b in parsed.iter().flatten() {
-                made.push(barriers::insert(conn, b)?);
-            }
-            Ok(made)
+                created(conn, pending.as_ref(), rows_envelope(&made), &fields)
+            })
         })
+        .await?;
+        Ok(respond(StatusCode::CREATED, value))
     })
-    .await?;
-    let mut env = rows_envelope(&rows);
-    env.keep_fields(&fields);
-    Ok(env.respond(StatusCode::CREATED))
+    .await
 }
 
 pub async fn list(

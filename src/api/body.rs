@@ -14,8 +14,8 @@ use crate::state::AppState;
 pub const MAX_BULK: usize = 100;
 
 /// A JSON body: 415 unless `application/json`, 413 over the configured limit, 400
-/// unless it parses as JSON.
-pub struct JsonBody(pub Value);
+/// unless it parses as JSON. Keeps the raw bytes for idempotency fingerprints.
+pub struct JsonBody(pub Value, pub Bytes);
 
 fn is_json(req: &HttpRequest) -> bool {
     let Some(ct) = req
@@ -73,7 +73,7 @@ impl FromRequest for JsonBody {
                 return Err(ApiError::UnsupportedMediaType);
             }
             serde_json::from_slice(&body)
-                .map(JsonBody)
+                .map(|v| JsonBody(v, body))
                 .map_err(|e| ApiError::bad_request(format!("the body is not valid JSON: {e}")))
         })
     }

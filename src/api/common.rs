@@ -1,11 +1,15 @@
 //! Helpers the resource handlers share.
 
-use actix_web::HttpRequest;
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse};
+use serde_json::Value;
 
 use super::envelope::Envelope;
+use super::idempotency::{self, Pending};
 use super::query::{Cursor, ListParams, Params};
 use super::render::Row;
 use crate::db::listing::{After, Page};
+use crate::db::AnyConnection;
 use crate::domain::parse_id_str;
 use crate::error::{ApiError, ErrorItem};
 
@@ -49,6 +53,25 @@ pub fn rows_envelope<T: Row>(rows: &[T]) -> Envelope {
         env.push(row.id(), row.render());
     }
     env
+}
+
+/// Finishes a create inside its transaction: the envelope as sent, recorded for the
+/// request's `Idempotency-Key` in the same transaction.
+pub fn created(
+    conn: &mut AnyConnection,
+    pending: Option<&Pending>,
+    env: Envelope,
+    fields: &Option<Vec<String>>,
+) -> Result<Value, ApiError> {
+    let mut env = env;
+    env.keep_fields(fields);
+    let value = env.into_value();
+    idempotency::record(conn, pending, StatusCode::CREATED, &value)?;
+    Ok(value)
+}
+
+pub fn respond(status: StatusCode, value: Value) -> HttpResponse {
+    HttpResponse::build(status).json(value)
 }
 
 /// Sorts collected errors by index (stable: within an index, in the order found) and

@@ -192,7 +192,7 @@ pub async fn add_users(
     if !found {
         return Err(ApiError::NotFound);
     }
-    ms::respond_created(&state, &who, batch, options).await
+    ms::respond_created(&state, &req, &body.1, &who, batch, options).await
 }
 
 /// `GET /groups/{group_id}/users/{user_id}`: that membership.

@@ -5,7 +5,10 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use serde_json::Value;
 
 use super::body::{repeats, take_objects, take_patch, FieldReader, JsonBody};
-use super::common::{duplicate_on, page_envelope, params, path_id, rows_envelope, unprocessable};
+use super::common::{
+    created, duplicate_on, page_envelope, params, path_id, respond, rows_envelope, unprocessable,
+};
+use super::idempotency;
 use super::include;
 use super::query::ListSpec;
 use crate::auth::InstanceCaller;
@@ -85,33 +88,37 @@ pub async fn create(
         );
     }
     let bulk = objects.bulk;
-    let mut env = db::run(&state.pool, move |conn| {
-        let rows = db::write_transaction(conn, |conn| {
-            let wanted: Vec<String> = parsed.iter().flatten().map(|g| g.name.clone()).collect();
-            let taken = groups::taken_names(conn, instance_id, &wanted)?;
-            for (i, g) in parsed.iter().enumerate() {
-                if g.as_ref().is_some_and(|g| taken.contains(&g.name)) {
-                    errors.push(
-                        ErrorItem::new("duplicate", "name is already taken")
-                            .field("name")
-                            .at(bulk.then_some(i)),
-                    );
+    let pool = state.pool.clone();
+    idempotency::guard(&state, &req, instance_id, &body.1, |pending| async move {
+        let value = db::run(&pool, move |conn| {
+            db::write_transaction(conn, |conn| {
+                let wanted: Vec<String> = parsed.iter().flatten().map(|g| g.name.clone()).collect();
+                let taken = groups::taken_names(conn, instance_id, &wanted)?;
+                for (i, g) in parsed.iter().enumerate() {
+                    if g.as_ref().is_some_and(|g| taken.contains(&g.name)) {
+                        errors.push(
+                            ErrorItem::new("duplicate", "name is already taken")
+                                .field("name")
+                                .at(bulk.then_some(i)),
+                        );
+                    }
                 }
-            }
-            if !errors.is_empty() {
-                return Err(unprocessable(errors));
-            }
-            let rows: Vec<NewGroup> = parsed.into_iter().flatten().collect();
-            groups::insert_many(conn, &rows).map_err(|e| duplicate_on("name")(e.into()))
-        })?;
-        let mut env = rows_envelope(&rows);
-        let ids: Vec<i64> = rows.iter().map(|g| g.id).collect();
-        include::for_groups(conn, instance_id, &ids, &includes, None, &mut env)?;
-        Ok(env)
+                if !errors.is_empty() {
+                    return Err(unprocessable(errors));
+                }
+                let rows: Vec<NewGroup> = parsed.into_iter().flatten().collect();
+                let rows =
+                    groups::insert_many(conn, &rows).map_err(|e| duplicate_on("name")(e.into()))?;
+                let mut env = rows_envelope(&rows);
+                let ids: Vec<i64> = rows.iter().map(|g| g.id).collect();
+                include::for_groups(conn, instance_id, &ids, &includes, None, &mut env)?;
+                created(conn, pending.as_ref(), env, &fields)
+            })
+        })
+        .await?;
+        Ok(respond(StatusCode::CREATED, value))
     })
-    .await?;
-    env.keep_fields(&fields);
-    Ok(env.respond(StatusCode::CREATED))
+    .await
 }
 
 pub async fn list(

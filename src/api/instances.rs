@@ -5,7 +5,10 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use serde_json::Value;
 
 use super::body::{take_patch, FieldReader, JsonBody};
-use super::common::{duplicate_on, page_envelope, params, rows_envelope, unprocessable};
+use super::common::{
+    created, duplicate_on, page_envelope, params, respond, rows_envelope, unprocessable,
+};
+use super::idempotency;
 use super::query::ListSpec;
 use crate::auth::{AnyCaller, Caller, InstanceCaller};
 use crate::db::instances::{self, InstanceChanges};
@@ -47,14 +50,19 @@ pub async fn create(
     let (true, Some(name)) = (r.finish(), name) else {
         return Err(unprocessable(errors));
     };
-    let row = db::run(&state.pool, move |conn| {
-        instances::insert(conn, &name.into_inner(), &desc)
-            .map_err(|e| duplicate_on("name")(e.into()))
+    let pool = state.pool.clone();
+    idempotency::guard(&state, &req, 0, &body.1, |pending| async move {
+        let value = db::run(&pool, move |conn| {
+            db::write_transaction(conn, |conn| {
+                let row = instances::insert(conn, &name.into_inner(), &desc)
+                    .map_err(|e| duplicate_on("name")(e.into()))?;
+                created(conn, pending.as_ref(), rows_envelope(&[row]), &fields)
+            })
+        })
+        .await?;
+        Ok(respond(StatusCode::CREATED, value))
     })
-    .await?;
-    let mut env = rows_envelope(&[row]);
-    env.keep_fields(&fields);
-    Ok(env.respond(StatusCode::CREATED))
+    .await
 }
 
 pub async fn list(

@@ -5,7 +5,8 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use serde_json::{json, Value};
 
 use super::body::{take_patch, FieldReader, JsonBody};
-use super::common::{page_envelope, params, path_id, rows_envelope, unprocessable};
+use super::common::{page_envelope, params, path_id, respond, rows_envelope, unprocessable};
+use super::idempotency;
 use super::query::ListSpec;
 use super::render::Row;
 use crate::auth::{generate_key, hash_key, key_prefix, InstanceCaller};
@@ -66,35 +67,40 @@ pub async fn create(
     let instance_id = who.instance.id;
     let secret = generate_key();
     let (hash, prefix) = (hash_key(&secret), key_prefix(&secret));
-    let row = db::run(&state.pool, move |conn| {
-        db::write_transaction(conn, |conn| {
-            if let Some(u) = user_id {
-                if users::existing_ids(conn, instance_id, &[u])?.is_empty() {
-                    return Err(ApiError::one(
-                        ErrorItem::new("missing_reference", format!("user {u} does not exist"))
-                            .field("user_id"),
-                    ));
+    let pool = state.pool.clone();
+    idempotency::guard(&state, &req, instance_id, &body.1, |pending| async move {
+        let value = db::run(&pool, move |conn| {
+            db::write_transaction(conn, |conn| {
+                if let Some(u) = user_id {
+                    if users::existing_ids(conn, instance_id, &[u])?.is_empty() {
+                        return Err(ApiError::one(
+                            ErrorItem::new("missing_reference", format!("user {u} does not exist"))
+                                .field("user_id"),
+                        ));
+                    }
                 }
-            }
-            let new = NewApiKey {
-                instance_id,
-                role: role.as_str(),
-                user_id,
-                description: description.as_deref(),
-                prefix: &prefix,
-                key_hash: &hash,
-                created_at: now(),
-            };
-            Ok(keys::insert(conn, &new)?)
+                let new = NewApiKey {
+                    instance_id,
+                    role: role.as_str(),
+                    user_id,
+                    description: description.as_deref(),
+                    prefix: &prefix,
+                    key_hash: &hash,
+                    created_at: now(),
+                };
+                let row = keys::insert(conn, &new)?;
+                tracing::info!(key_id = row.id(), prefix = %row.prefix, "api key issued");
+                // The secret is stored only as a hash, so a replay shows the key without it.
+                let mut value = rows_envelope(std::slice::from_ref(&row)).into_value();
+                idempotency::record(conn, pending.as_ref(), StatusCode::CREATED, &value)?;
+                value["api_keys"][row.id().to_string()]["key"] = json!(secret);
+                Ok(value)
+            })
         })
+        .await?;
+        Ok(respond(StatusCode::CREATED, value))
     })
-    .await?;
-    let mut env = rows_envelope(std::slice::from_ref(&row));
-    env.each_primary(|_, o| {
-        o.insert("key".into(), json!(secret));
-    });
-    tracing::info!(key_id = row.id(), prefix = %row.prefix, "api key issued");
-    Ok(env.respond(StatusCode::CREATED))
+    .await
 }
 
 pub async fn list(

@@ -8,8 +8,11 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use serde_json::{json, Map, Value};
 
 use super::body::{repeats, take_objects, take_patch, FieldReader, JsonBody};
-use super::common::{page_envelope, params, path_id, rows_envelope, unprocessable};
+use super::common::{
+    created, page_envelope, params, path_id, respond, rows_envelope, unprocessable,
+};
 use super::envelope::Envelope;
+use super::idempotency;
 use super::include;
 use super::query::{ListParams, ListSpec, Params};
 use crate::auth::{Caller, InstanceCaller};
@@ -154,12 +157,14 @@ pub async fn create(
         bulk: objects.bulk,
         errors,
     };
-    respond_created(&state, &who, batch, options).await
+    respond_created(&state, &req, &body.1, &who, batch, options).await
 }
 
 /// Runs a create and answers 201 with the envelope (shared with the Syncano route).
 pub async fn respond_created(
     state: &AppState,
+    req: &HttpRequest,
+    raw_body: &[u8],
     who: &InstanceCaller,
     batch: Batch,
     options: CreateOptions,
@@ -170,17 +175,27 @@ pub async fn respond_created(
         includes,
         fields,
     } = options;
-    let mut env = db::run(&state.pool, move |conn| {
-        authorize_managers(conn, instance_id, caller, &batch)?;
-        let (rows, created) = create_all(conn, instance_id, batch, ignore_existing)?;
-        let mut env = rows_envelope(&rows);
-        env.meta("created", json!(created));
-        include::for_memberships(conn, instance_id, &rows, &includes, &mut env)?;
-        Ok(env)
+    let pool = state.pool.clone();
+    idempotency::guard(state, req, instance_id, raw_body, |pending| async move {
+        let value = db::run(&pool, move |conn| {
+            authorize_managers(conn, instance_id, caller, &batch)?;
+            create_all(
+                conn,
+                instance_id,
+                batch,
+                ignore_existing,
+                |conn, rows, made| {
+                    let mut env = rows_envelope(rows);
+                    env.meta("created", json!(made));
+                    include::for_memberships(conn, instance_id, rows, &includes, &mut env)?;
+                    created(conn, pending.as_ref(), env, &fields)
+                },
+            )
+        })
+        .await?;
+        Ok(respond(StatusCode::CREATED, value))
     })
-    .await?;
-    env.keep_fields(&fields);
-    Ok(env.respond(StatusCode::CREATED))
+    .await
 }
 
 /// A user key may write memberships only of groups it manages: it is `admin` there and
@@ -229,12 +244,15 @@ pub fn managed_groups(
 /// Creates every membership of the batch in one transaction, or none. The fast path is
 /// one barrier lookup and one multi-row INSERT, with the database checking existence
 /// and uniqueness; only when it reports a problem is each object diagnosed.
-fn create_all(
+/// `finish` runs inside the transaction, after the insert, to build and record the
+/// response.
+fn create_all<T>(
     conn: &mut AnyConnection,
     instance_id: i64,
     mut batch: Batch,
     ignore_existing: bool,
-) -> Result<(Vec<Membership>, usize), ApiError> {
+    finish: impl Fn(&mut AnyConnection, &[Membership], usize) -> Result<T, ApiError>,
+) -> Result<T, ApiError> {
     let pairs = batch.valid().map(|(i, x)| (i, (x.user_id, x.group_id)));
     for (later, first) in repeats(pairs) {
         let item = ErrorItem::new(
@@ -248,7 +266,8 @@ fn create_all(
     for _ in 0..ATTEMPTS {
         if batch.errors.is_empty() {
             match db::write_transaction(conn, |conn| {
-                insert_checked(conn, instance_id, &batch, ignore_existing)
+                let (rows, made) = insert_checked(conn, instance_id, &batch, ignore_existing)?;
+                finish(conn, &rows, made)
             }) {
                 Err(ApiError::Unprocessable(_)) => {}
                 other => return other,

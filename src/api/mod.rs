@@ -7,6 +7,7 @@ pub mod envelope;
 pub mod group_users;
 pub mod groups;
 pub mod health;
+pub mod idempotency;
 pub mod include;
 pub mod instances;
 pub mod keys;

@@ -79,10 +79,10 @@ pub fn find(
         visible_to,
         ..Default::default()
     };
-    Ok(filtered(instance_id, &filter)
+    filtered(instance_id, &filter)
         .select(Group::as_select())
         .first(conn)
-        .optional()?)
+        .optional()
 }
 
 pub fn find_many(

@@ -90,10 +90,10 @@ pub fn find(
         visible_to,
         ..Default::default()
     };
-    Ok(filtered(instance_id, &filter)
+    filtered(instance_id, &filter)
         .select(User::as_select())
         .first(conn)
-        .optional()?)
+        .optional()
 }
 
 /// The users with these IDs, in any order.

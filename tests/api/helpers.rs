@@ -1,4 +1,5 @@
 //! Spawns the real app on port 0 with a database of its own, and speaks HTTP to it.
+#![allow(dead_code)] // not every helper is used by every test
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{SystemTime, UNIX_EPOCH};
