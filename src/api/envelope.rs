@@ -69,10 +69,13 @@ impl Envelope {
         }
     }
 
-    /// Keeps only these attributes of the primary objects (`id` is always kept).
+    /// Keeps only these attributes of the primary objects. `id` is always kept, and so
+    /// is `membership_ids`, which only an `include` adds and which links the sideloads.
     pub fn keep_fields(&mut self, fields: &Option<Vec<String>>) {
         if let Some(fields) = fields {
-            self.each_primary(|_, o| o.retain(|k, _| k == "id" || fields.iter().any(|f| f == k)));
+            self.each_primary(|_, o| {
+                o.retain(|k, _| k == "id" || k == "membership_ids" || fields.iter().any(|f| f == k))
+            });
         }
     }
 
