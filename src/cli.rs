@@ -37,6 +37,47 @@ enum Command {
         #[command(subcommand)]
         action: KeyAction,
     },
+    /// Import memberships from a CSV or JSON Lines file into a running Roster.
+    Import(ImportArgs),
+}
+
+/// `roster import FILE`: columns user_id or username, group_id or group, and optional
+/// role and configurable_permissions (JSON). Re-running the same command after a crash
+/// finishes the job without duplicates.
+#[derive(clap::Args)]
+struct ImportArgs {
+    /// The file: .csv (with a header line) or .jsonl (one JSON object per line).
+    file: std::path::PathBuf,
+    /// The Roster to send to.
+    #[arg(long, default_value = "http://127.0.0.1:8080")]
+    url: String,
+    #[arg(long)]
+    instance: String,
+    /// The API key (an instance admin key, or a group admin's user key).
+    #[arg(long, env = "ROSTER_API_KEY", hide_env_values = true)]
+    key: String,
+    /// Create users and groups named in the file that do not exist yet.
+    #[arg(long)]
+    create_missing: bool,
+    /// Batches in flight at once.
+    #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=64))]
+    concurrency: u16,
+    /// What a row whose user is already in the group is: ignore (counted as already
+    /// present) or error (rejected).
+    #[arg(long, default_value = "ignore", value_parser = ["ignore", "error"])]
+    on_conflict: String,
+    /// Write rejected rows here, one JSON object per line: line, data, error.
+    #[arg(long)]
+    rejects: Option<std::path::PathBuf>,
+    /// Stop at the first bad line or rejected row instead of going on with the rest.
+    #[arg(long)]
+    strict: bool,
+    /// Rows per request.
+    #[arg(long, default_value_t = 100, value_parser = clap::value_parser!(u16).range(1..=100))]
+    batch_size: u16,
+    /// Retries of a batch on 409, 429, 5xx and connection errors.
+    #[arg(long, default_value_t = 8)]
+    retries: u32,
 }
 
 #[derive(Subcommand)]
@@ -73,6 +114,9 @@ enum KeyAction {
 
 pub fn run() -> ExitCode {
     let cli = Cli::parse();
+    if let Some(Command::Import(args)) = cli.command {
+        return import(args);
+    }
     let settings = match Settings::load() {
         Ok(s) => s,
         Err(e) => return fail(&format!("configuration: {e}")),
@@ -98,9 +142,49 @@ pub fn run() -> ExitCode {
         Command::Key {
             action: KeyAction::Revoke { instance, id },
         } => revoke_key(&settings, &instance, id),
+        Command::Import(_) => Ok(()),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
+        Err(e) => fail(&e),
+    }
+}
+
+/// Exit code 0 when every row made it, 2 when some were rejected or failed, 1 on a
+/// fatal error.
+fn import(args: ImportArgs) -> ExitCode {
+    let opts = crate::import::Options {
+        file: args.file,
+        url: args.url,
+        instance: args.instance,
+        key: args.key,
+        create_missing: args.create_missing,
+        concurrency: usize::from(args.concurrency),
+        on_conflict_ignore: args.on_conflict == "ignore",
+        rejects: args.rejects,
+        strict: args.strict,
+        batch_size: usize::from(args.batch_size),
+        max_retries: args.retries,
+    };
+    match crate::import::run(&opts) {
+        Ok(s) => {
+            let rate = (s.created + s.already_present) as f64 / s.seconds.max(0.001);
+            println!(
+                "imported {} rows in {:.1} s ({rate:.0} rows/s): created {}, already present {}, rejected {}, failed {}{}",
+                s.rows,
+                s.seconds,
+                s.created,
+                s.already_present,
+                s.rejected,
+                s.failed,
+                if s.replayed > 0 { format!(" ({} rows of batches sent by an earlier run)", s.replayed) } else { String::new() }
+            );
+            if s.rejected + s.failed > 0 {
+                ExitCode::from(2)
+            } else {
+                ExitCode::SUCCESS
+            }
+        }
         Err(e) => fail(&e),
     }
 }

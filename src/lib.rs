@@ -7,6 +7,7 @@ pub mod config; // layered settings
 pub mod db; // storage over PostgreSQL and SQLite
 pub mod domain; // parsed, always-valid values
 pub mod error; // the one error type
+pub mod import; // the `roster import` client
 pub mod startup; // building and binding the server
 pub mod state; // what handlers share
 pub mod telemetry; // logging

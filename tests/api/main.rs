@@ -6,6 +6,7 @@ mod access;
 mod barriers;
 mod foundation;
 mod idempotency;
+mod import;
 mod memberships;
 mod routes;
 mod users_groups;
