@@ -1,5 +1,7 @@
 //! API.md §1, §3 (health, instances, keys) and §7 (errors).
 
+use std::collections::HashSet;
+
 use reqwest::Method;
 use serde_json::{json, Value};
 
@@ -860,4 +862,54 @@ async fn cors_preflight_sqlite() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn cors_preflight_postgres() {
     cors(Backend::Postgres).await;
+}
+
+both! {
+    async fn every_response_carries_request_id_and_query_count(app) {
+        let t = app.tenant("acme").await;
+        let mut seen = vec![
+            app.get(&t.at("/users"), &t.key).await,
+            app.post(&t.at("/users"), &t.key, json!({"user": {"username": "geralt"}})).await,
+            app.post(&t.at("/users"), &t.key, json!({"user": {"username": "geralt"}})).await,
+            app.get(&t.at("/users/999"), &t.key).await,
+            app.get(&t.at("/users"), "rk_nope").await,
+            app.get(&t.at("/users?bogus=1"), &t.key).await,
+            app.get("/nope", &t.key).await,
+            app.request(Method::PUT, &t.at("/users"), Some(&t.key), None).await,
+            send_with(&app, Method::POST, &t.at("/users"), &[("X-API-KEY", &t.key)],
+                Some(("text/plain", "x".into()))).await,
+            app.get("/healthz", &t.key).await,
+        ];
+        let del = app.post(&t.at("/groups"), &t.key, json!({"group": {"name": "g"}})).await;
+        seen.push(app.delete(&t.at(&format!("/groups/{}", del.id())), &t.key).await);
+        let mut ids = HashSet::new();
+        for r in &seen {
+            let id = r.header("x-request-id").unwrap_or_else(|| panic!("no X-Request-Id: {} {}", r.status, r.text));
+            assert!(!id.is_empty());
+            assert!(ids.insert(id.to_string()), "request id repeated: {id}");
+            let q = r.header("x-query-count").unwrap_or_else(|| panic!("no X-Query-Count: {} {}", r.status, r.text));
+            assert!(q.parse::<u64>().is_ok(), "{q}");
+        }
+        // The key lookup is counted.
+        assert!(seen[0].header("x-query-count").unwrap().parse::<u64>().unwrap() >= 1);
+    }
+
+    async fn api_key_secrets_are_stored_only_as_hashes(app) {
+        let t = app.tenant("acme").await;
+        let uid = app.users(&t, &["geralt"]).await.remove(0);
+        let user_key = app.user_key(&t, &uid).await;
+        for secret in [&t.key, &user_key] {
+            assert!(secret.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_'));
+            // The CHECK fails (and `sql` panics) unless the count is as expected.
+            app.sql(&format!(
+                "CREATE TEMP TABLE probe (n BIGINT CHECK (n = 0)); \
+                 INSERT INTO probe SELECT COUNT(*) FROM api_keys \
+                   WHERE key_hash LIKE '%{s}%' OR prefix LIKE '%{s}%' \
+                      OR COALESCE(description, '') LIKE '%{s}%' OR role LIKE '%{s}%'; \
+                 INSERT INTO probe SELECT COUNT(*) - 1 FROM api_keys WHERE prefix = '{p}';",
+                s = secret,
+                p = &secret[..8],
+            ));
+        }
+    }
 }
