@@ -160,6 +160,23 @@ both! {
         assert_eq!(renamed.body["instances"][&id]["description"], "new");
         app.get("/instances/acme", &acc).await.assert_error(404, "not_found");
         app.get("/instances/acme-2", &acc).await.assert_status(200);
+        // The instance's keys follow it to its new name.
+        let t = Tenant {
+            name: "acme-2".into(),
+            key: secret_of(
+                &app.post("/instances/acme-2/api_keys", &acc, json!({"api_key": {"role": "admin"}}))
+                    .await,
+            ),
+        };
+        app.patch("/instances/acme-2", &acc, json!({"instance": {"name": "acme-3"}}))
+            .await
+            .assert_status(200);
+        app.get("/instances/acme-3/users", &t.key).await.assert_status(200);
+        app.get("/instances/acme-2/users", &t.key).await.assert_error(404, "not_found");
+        app.patch("/instances/acme-3", &acc, json!({"instance": {"name": "acme-2"}}))
+            .await
+            .assert_status(200);
+        app.get(&t.at("/users"), &t.key).await.assert_status(200);
         // Unknown fields and the id are not writable.
         app.patch("/instances/acme-2", &acc, json!({"instance": {"id": "9"}})).await.assert_error(422, "invalid");
         app.patch("/instances/acme-2", &acc, json!({"instance": {"created_at": "2020-01-01T00:00:00Z"}})).await.assert_error(422, "invalid");
@@ -912,4 +929,38 @@ both! {
             ));
         }
     }
+}
+
+/// `/readyz` answers 503 `unavailable` when the database is gone; `/healthz` stays 200.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn readyz_is_503_when_the_database_is_gone_postgres() {
+    use diesel::connection::SimpleConnection;
+    use diesel::Connection;
+    let Some(app) = TestApp::spawn(Backend::Postgres).await else {
+        return;
+    };
+    let t = app.tenant("acme").await;
+    app.get("/readyz", &t.key).await.assert_status(200);
+    let admin = crate::helpers::postgres_url().expect("postgres url");
+    let name = app
+        .database_url
+        .rsplit('/')
+        .next()
+        .and_then(|n| n.split('?').next())
+        .expect("database name")
+        .to_string();
+    let mut c = diesel::PgConnection::establish(&admin).expect("admin connection");
+    c.batch_execute(&format!("DROP DATABASE {name} WITH (FORCE)"))
+        .expect("drop the test database");
+    for _ in 0..3 {
+        let r = app.request(Method::GET, "/readyz", None, None).await;
+        r.assert_error(503, "unavailable");
+        assert_clean(&r, &[]);
+        assert!(!r.text.contains(&name), "{}", r.text);
+    }
+    let r = app.get(&t.at("/users"), &t.key).await;
+    r.assert_error(503, "unavailable");
+    assert!(!r.text.contains(&name), "{}", r.text);
+    let r = app.request(Method::GET, "/healthz", None, None).await;
+    r.assert_status(200);
 }

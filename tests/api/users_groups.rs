@@ -342,6 +342,26 @@ both! {
         let r = app.post(&t.at("/groups"), &t.key, json!({"groups": [{"name": "mages"}, {"name": "witchers"}]})).await;
         assert_errors(&r, &[(Some(1), "name", "duplicate")]);
         assert_eq!(count(&app, &t, "/users?username=yen").await, 0);
+        // Duplicates and invalid fields of one bulk are all reported together.
+        let r = app
+            .post(
+                &t.at("/users"),
+                &t.key,
+                json!({"users": [
+                    {"username": "fresh"}, {"username": "geralt"}, {"username": "x", "email": "bad"},
+                    {"username": "fresh"},
+                ]}),
+            )
+            .await;
+        assert_errors(
+            &r,
+            &[
+                (Some(1), "username", "duplicate"),
+                (Some(2), "email", "invalid"),
+                (Some(3), "username", "duplicate"),
+            ],
+        );
+        assert_eq!(count(&app, &t, "/users?username=fresh").await, 0);
         assert_eq!(count(&app, &t, "/groups?name=mages").await, 0);
         // Case-sensitive, and per instance.
         app.users(&t, &["Geralt"]).await;
@@ -454,6 +474,14 @@ both! {
         assert_errors(&r, &[(None, "email", "invalid")]);
         assert_eq!(app.get(&path, &t.key).await.body, snapshot);
         app.patch(&t.at("/users/999999"), &t.key, json!({"user": {"name": "x"}})).await.assert_error(404, "not_found");
+        // A bad include or fields on a PATCH is a 400 and writes nothing.
+        for q in ["include=bogus", "fields=bogus"] {
+            let r = app
+                .patch(&format!("{path}?{q}"), &t.key, json!({"user": {"name": "changed"}}))
+                .await;
+            r.assert_error(400, "bad_request");
+        }
+        assert_eq!(app.get(&path, &t.key).await.body, snapshot);
         // Renaming to its own name is fine.
         app.patch(&path, &t.key, json!({"user": {"username": "white.wolf"}})).await.assert_status(200);
     }
