@@ -302,7 +302,11 @@ fn insert_checked(
         return Err(ApiError::Unprocessable(Vec::new()));
     }
     let t = now();
-    let rows: Vec<NewMembership> = inputs
+    // Rows go in (user, group) order, whatever the request's order: two bulks that
+    // overlap then wait for each other's rows in one order and never deadlock.
+    let mut sorted = inputs.clone();
+    sorted.sort_by_key(|x| (x.user_id, x.group_id));
+    let rows: Vec<NewMembership> = sorted
         .iter()
         .map(|x| NewMembership {
             instance_id,
