@@ -295,6 +295,7 @@ fn insert_checked(
 ) -> Result<(Vec<Membership>, usize), ApiError> {
     let inputs: Vec<&Input> = batch.valid().map(|(_, x)| x).collect();
     let group_ids: Vec<i64> = distinct(inputs.iter().map(|x| x.group_id));
+    barriers::lock_memberships_for_write(conn)?;
     let fences = barriers::touching(conn, instance_id, &group_ids, true)?;
     if !fences.is_empty()
         && !barrier_violations(conn, instance_id, batch, &fences, &HashSet::new())?.is_empty()
