@@ -4,6 +4,7 @@ mod helpers;
 
 mod access;
 mod barriers;
+mod cli;
 mod foundation;
 mod idempotency;
 mod import;
