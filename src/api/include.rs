@@ -23,23 +23,53 @@ pub fn for_memberships(
     includes: &[&str],
     env: &mut Envelope,
 ) -> QueryResult<()> {
-    if includes.contains(&"user") {
-        env.ensure("users");
-        for u in users::find_many(conn, instance_id, &distinct(rows.iter().map(|m| m.user_id)))? {
-            env.sideload("users", u.id, u.render());
-        }
-    }
-    if includes.contains(&"group") {
-        env.ensure("groups");
-        for g in groups::find_many(
-            conn,
-            instance_id,
-            &distinct(rows.iter().map(|m| m.group_id)),
-        )? {
-            env.sideload("groups", g.id, g.render());
-        }
-    }
+    let user_ids = distinct(rows.iter().map(|m| m.user_id));
+    let group_ids = distinct(rows.iter().map(|m| m.group_id));
+    MembershipSideloads::load(conn, instance_id, &user_ids, &group_ids, includes)?.apply(env);
     Ok(())
+}
+
+/// The users and groups `include=user,group` asks for, loaded ahead of time (a create
+/// loads them before its write transaction, so they cost no time under the write lock).
+#[derive(Default)]
+pub struct MembershipSideloads {
+    users: Option<Vec<users::User>>,
+    groups: Option<Vec<groups::Group>>,
+}
+
+impl MembershipSideloads {
+    pub fn load(
+        conn: &mut AnyConnection,
+        instance_id: i64,
+        user_ids: &[i64],
+        group_ids: &[i64],
+        includes: &[&str],
+    ) -> QueryResult<Self> {
+        let users = includes
+            .contains(&"user")
+            .then(|| users::find_many(conn, instance_id, user_ids))
+            .transpose()?;
+        let groups = includes
+            .contains(&"group")
+            .then(|| groups::find_many(conn, instance_id, group_ids))
+            .transpose()?;
+        Ok(Self { users, groups })
+    }
+
+    pub fn apply(&self, env: &mut Envelope) {
+        if let Some(users) = &self.users {
+            env.ensure("users");
+            for u in users {
+                env.sideload("users", u.id, u.render());
+            }
+        }
+        if let Some(groups) = &self.groups {
+            env.ensure("groups");
+            for g in groups {
+                env.sideload("groups", g.id, g.render());
+            }
+        }
+    }
 }
 
 /// Adds `membership_ids` to each primary object and sideloads the memberships.

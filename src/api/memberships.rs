@@ -13,7 +13,7 @@ use super::common::{
 };
 use super::envelope::Envelope;
 use super::idempotency;
-use super::include;
+use super::include::{self, MembershipSideloads};
 use super::query::{ListParams, ListSpec, Params};
 use crate::auth::{Caller, InstanceCaller};
 use crate::db::memberships::{
@@ -179,18 +179,44 @@ pub async fn respond_created(
     idempotency::guard(state, req, instance_id, raw_body, |pending| async move {
         let value = db::run(&pool, move |conn| {
             authorize_managers(conn, instance_id, caller, &batch)?;
-            create_all(
+            let user_ids = distinct(batch.valid().map(|(_, x)| x.user_id));
+            let group_ids = distinct(batch.valid().map(|(_, x)| x.group_id));
+            let sideloads =
+                MembershipSideloads::load(conn, instance_id, &user_ids, &group_ids, &includes)?;
+            let render = |rows: &[Membership], made: usize| {
+                let mut env = rows_envelope(rows);
+                env.meta("created", json!(made));
+                sideloads.apply(&mut env);
+                env
+            };
+            // With an Idempotency-Key the response is recorded in the transaction;
+            // without one it is rendered after the commit, outside the write lock.
+            let (rows, made, value) = create_all(
                 conn,
                 instance_id,
                 batch,
                 ignore_existing,
                 |conn, rows, made| {
-                    let mut env = rows_envelope(rows);
-                    env.meta("created", json!(made));
-                    include::for_memberships(conn, instance_id, rows, &includes, &mut env)?;
-                    created(conn, pending.as_ref(), env, &fields)
+                    let value = match &pending {
+                        Some(_) => Some(created(
+                            conn,
+                            pending.as_ref(),
+                            render(rows, made),
+                            &fields,
+                        )?),
+                        None => None,
+                    };
+                    Ok((rows.to_vec(), made, value))
                 },
-            )
+            )?;
+            match value {
+                Some(v) => Ok(v),
+                None => {
+                    let mut env = render(&rows, made);
+                    env.keep_fields(&fields);
+                    Ok(env.into_value())
+                }
+            }
         })
         .await?;
         Ok(respond(StatusCode::CREATED, value))
@@ -287,6 +313,13 @@ fn create_all<T>(
 }
 
 /// The fast path. Any `Unprocessable` it returns means: roll back and diagnose.
+///
+/// The INSERT comes first and the barrier check after it, in the same transaction. The
+/// INSERT holds ROW EXCLUSIVE on memberships (PostgreSQL), so a barrier being created
+/// (which takes SHARE) either committed before it and is seen by the check, or waits
+/// for this commit and then sees these rows as violators. Two writers that could break
+/// a barrier together take turns on the barrier's row (`FOR UPDATE`), and the second
+/// sees the first's committed rows. SQLite's write transactions are serial anyway.
 fn insert_checked(
     conn: &mut AnyConnection,
     instance_id: i64,
@@ -295,13 +328,6 @@ fn insert_checked(
 ) -> Result<(Vec<Membership>, usize), ApiError> {
     let inputs: Vec<&Input> = batch.valid().map(|(_, x)| x).collect();
     let group_ids: Vec<i64> = distinct(inputs.iter().map(|x| x.group_id));
-    barriers::lock_memberships_for_write(conn)?;
-    let fences = barriers::touching(conn, instance_id, &group_ids, true)?;
-    if !fences.is_empty()
-        && !barrier_violations(conn, instance_id, batch, &fences, &HashSet::new())?.is_empty()
-    {
-        return Err(ApiError::Unprocessable(Vec::new()));
-    }
     let t = now();
     // Rows go in (user, group) order, whatever the request's order: two bulks that
     // overlap then wait for each other's rows in one order and never deadlock.
@@ -325,6 +351,12 @@ fn insert_checked(
         memberships::insert_many(conn, &rows)?
     };
     let created = inserted.len();
+    let fences = barriers::touching(conn, instance_id, &group_ids, true)?;
+    if !fences.is_empty()
+        && !barrier_violations(conn, instance_id, batch, &fences, &HashSet::new())?.is_empty()
+    {
+        return Err(ApiError::Unprocessable(Vec::new()));
+    }
     let mut by_pair: HashMap<(i64, i64), Membership> = inserted
         .into_iter()
         .map(|m| ((m.user_id, m.group_id), m))

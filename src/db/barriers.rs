@@ -88,22 +88,6 @@ pub fn lock_memberships(conn: &mut AnyConnection) -> QueryResult<()> {
     }
 }
 
-/// Takes, before the barrier check, the lock a membership INSERT takes anyway (ROW
-/// EXCLUSIVE on PostgreSQL). A barrier being created holds SHARE on memberships, so it
-/// either commits before this write looks for barriers (and is seen), or waits for
-/// this write to commit (and sees its rows as violators). Without it, a write that
-/// found no barrier could insert right after a new barrier committed, breaking it.
-/// SQLite's write transactions already serialize.
-pub fn lock_memberships_for_write(conn: &mut AnyConnection) -> QueryResult<()> {
-    use diesel::connection::SimpleConnection;
-    match conn {
-        AnyConnection::Postgresql(c) => {
-            c.batch_execute("LOCK TABLE memberships IN ROW EXCLUSIVE MODE")
-        }
-        AnyConnection::Sqlite(_) => Ok(()),
-    }
-}
-
 pub fn insert(conn: &mut AnyConnection, row: &NewBarrier) -> QueryResult<Barrier> {
     per_backend!(conn, |c| diesel::insert_into(barriers::table)
         .values(row)
