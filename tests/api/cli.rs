@@ -216,7 +216,7 @@ fn cli_administration(backend: Backend) {
     assert!(std::net::TcpStream::connect(("127.0.0.1", port)).is_err());
     // A second start does not print a new account key (one is stored).
     let port = free_port();
-    let mut again = roster(&db.url)
+    let again = roster(&db.url)
         .env("ROSTER_BIND", format!("127.0.0.1:{port}"))
         .stdout(Stdio::piped())
         .spawn()
