@@ -150,8 +150,26 @@ pub async fn create(
                     return Err(unprocessable(errors));
                 }
                 let mut made = Vec::new();
-                for b in parsed.iter().flatten() {
-                    made.push(barriers::insert(conn, b)?);
+                for (i, b) in parsed.iter().enumerate() {
+                    let Some(b) = b else { continue };
+                    // A racing create of the same barrier committed after the check.
+                    let row =
+                        barriers::insert(conn, b).map_err(|err| match ApiError::from(err) {
+                            ApiError::Unprocessable(items)
+                                if items.iter().all(|x| x.kind == "duplicate") =>
+                            {
+                                ApiError::one(
+                                    ErrorItem::new(
+                                        "duplicate",
+                                        "a barrier between these groups already exists",
+                                    )
+                                    .field("group_ids")
+                                    .at(bulk.then_some(i)),
+                                )
+                            }
+                            other => other,
+                        })?;
+                    made.push(row);
                 }
                 created(conn, pending.as_ref(), rows_envelope(&made), &fields)
             })
