@@ -408,4 +408,77 @@ both! {
             }
         }
     }
+
+    async fn racing_joins_across_a_barrier(app) {
+        // With a barrier between A and B, u joining A and B at the same time: at most
+        // one of the two wins.
+        let t = app.tenant("acme").await;
+        let client = reqwest::Client::new();
+        let url = format!("{}{}", app.base, t.at("/memberships"));
+        for round in 0..12 {
+            let u = app.users(&t, &[&format!("u{round}")]).await;
+            let g = app.groups(&t, &[&format!("a{round}"), &format!("b{round}")]).await;
+            barrier(&app, &t, &g[0], &g[1]).await;
+            let handles: Vec<_> = (0..2)
+                .map(|i| {
+                    let (c, url, key) = (client.clone(), url.clone(), t.key.clone());
+                    let body = json!({"membership": {"user_id": u[0], "group_id": g[i]}});
+                    tokio::spawn(async move {
+                        let res = c.post(url).header("X-API-KEY", key).json(&body).send().await.unwrap();
+                        TestApp::read(res).await
+                    })
+                })
+                .collect();
+            let mut wins = 0;
+            for h in handles {
+                let r = h.await.unwrap();
+                match r.status.as_u16() {
+                    201 => wins += 1,
+                    422 => {
+                        r.assert_error(422, "forbidden_by_policy");
+                    }
+                    _ => panic!("round {round}: {} {}", r.status, r.text),
+                }
+            }
+            assert_eq!(wins, 1, "round {round}: exactly one join wins");
+            let r = app.get(&t.at(&format!("/users/{}/groups", u[0])), &t.key).await;
+            assert_eq!(r.body["count"], json!(1), "round {round}");
+        }
+    }
+
+    async fn racing_identical_barriers(app) {
+        // The same barrier created by several requests at once: one 201, the others a
+        // duplicate naming group_ids, never a 500.
+        let t = app.tenant("acme").await;
+        let client = reqwest::Client::new();
+        let url = format!("{}{}", app.base, t.at("/barriers"));
+        for round in 0..6 {
+            let g = app.groups(&t, &[&format!("a{round}"), &format!("b{round}")]).await;
+            let handles: Vec<_> = (0..6)
+                .map(|i| {
+                    let (c, url, key) = (client.clone(), url.clone(), t.key.clone());
+                    let ids = if i % 2 == 0 { json!([g[0], g[1]]) } else { json!([g[1], g[0]]) };
+                    let body = json!({"barrier": {"group_ids": ids}});
+                    tokio::spawn(async move {
+                        let res = c.post(url).header("X-API-KEY", key).json(&body).send().await.unwrap();
+                        TestApp::read(res).await
+                    })
+                })
+                .collect();
+            let mut made = 0;
+            for h in handles {
+                let r = h.await.unwrap();
+                match r.status.as_u16() {
+                    201 => made += 1,
+                    422 => {
+                        r.assert_error(422, "duplicate");
+                        assert_eq!(errs(&r), vec![e("duplicate", "group_ids", None)], "{}", r.text);
+                    }
+                    _ => panic!("round {round}: {} {}", r.status, r.text),
+                }
+            }
+            assert_eq!(made, 1, "round {round}");
+        }
+        assert_eq!(all_barriers(&app, &t).await.len(), 6);
+    }
 }
