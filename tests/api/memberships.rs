@@ -638,6 +638,29 @@ both! {
         assert_eq!(ids_of(&rows), created);
     }
 
+    async fn racing_single_creates_with_ignore(app) {
+        let t = app.tenant("acme").await;
+        let u = app.users(&t, &["a"]).await;
+        let g = app.groups(&t, &["g"]).await;
+        let client = reqwest::Client::new();
+        let url = format!("{}{}?on_conflict=ignore", app.base, t.at("/memberships"));
+        let body = json!({"membership": {"user_id": u[0], "group_id": g[0]}});
+        let handles: Vec<_> = (0..20)
+            .map(|_| tokio::spawn(post_raw(client.clone(), url.clone(), t.key.clone(), body.clone())))
+            .collect();
+        let (mut ids, mut created) = (BTreeSet::new(), 0);
+        for h in handles {
+            let r = h.await.unwrap();
+            r.assert_status(201);
+            created += r.body["meta"]["created"].as_u64().unwrap();
+            ids.insert(r.id());
+        }
+        assert_eq!(created, 1, "one request made the row");
+        assert_eq!(ids.len(), 1, "every request returned the same membership");
+        let rows = all_memberships(&app, &t).await;
+        assert_eq!(ids_of(&rows), ids.into_iter().collect::<Vec<_>>());
+    }
+
     async fn racing_overlapping_bulks(app) {
         // A few rounds, each in a tenant of its own, to give the writers many chances
         // to meet in opposite orders.
