@@ -5,6 +5,7 @@ use actix_web::http::StatusCode;
 use actix_web::HttpResponse;
 use serde_json::{json, Map, Value};
 
+use super::query::DEFAULT_PER_PAGE as DEFAULT_PAGE_SIZE;
 use crate::db::listing::Page;
 
 pub struct Envelope {
@@ -103,6 +104,14 @@ impl Envelope {
     pub fn into_value(self) -> Value {
         let mut meta = Map::new();
         meta.insert("count".into(), json!(self.count));
+        if !self.meta.contains_key("page_count") {
+            // Not a list page (a create, a read of one object): the whole answer is one
+            // page, described as API.md §5's example describes it.
+            meta.insert("page_count".into(), json!(1));
+            meta.insert("page_number".into(), json!(1));
+            meta.insert("page_size".into(), json!(self.count.max(DEFAULT_PAGE_SIZE)));
+            meta.insert("next_cursor".into(), Value::Null);
+        }
         for (k, v) in self.meta {
             meta.insert(k, v);
         }

@@ -20,11 +20,11 @@ use crate::error::{ApiError, ErrorItem};
 use crate::state::AppState;
 
 /// Lists under a path take the memberships list's parameters but the path's filter.
-const GROUP_USERS: ListSpec = ListSpec {
+pub const GROUP_USERS: ListSpec = ListSpec {
     filters: &["user_id", "role"],
     ..SPEC
 };
-const USER_GROUPS: ListSpec = ListSpec {
+pub const USER_GROUPS: ListSpec = ListSpec {
     filters: &["group_id", "role"],
     ..SPEC
 };
@@ -171,6 +171,7 @@ fn parse_syncano(body: Value, group_id: i64) -> Result<Batch, ApiError> {
         refs,
         bulk,
         errors,
+        user_field: field,
     })
 }
 

@@ -61,6 +61,8 @@ pub struct Batch {
     pub refs: Vec<(Option<i64>, Option<i64>)>,
     pub bulk: bool,
     pub errors: Vec<ErrorItem>,
+    /// The body field that names the user (`user_id`, or Syncano's `user` / `users`).
+    pub user_field: &'static str,
 }
 
 impl Batch {
@@ -156,6 +158,7 @@ pub async fn create(
         refs,
         bulk: objects.bulk,
         errors,
+        user_field: "user_id",
     };
     respond_created(&state, &req, &body.1, &who, batch, options).await
 }
@@ -287,7 +290,7 @@ fn create_all<T>(
         );
         batch
             .errors
-            .push(item.field("user_id").at(batch.index(later)));
+            .push(item.field(batch.user_field).at(batch.index(later)));
     }
     for _ in 0..ATTEMPTS {
         if batch.errors.is_empty() {
@@ -453,7 +456,7 @@ fn diagnose(
         if let Some(u) = user.filter(|u| !users.contains(u)) {
             errors.push(
                 ErrorItem::new("missing_reference", format!("user {u} does not exist"))
-                    .field("user_id")
+                    .field(batch.user_field)
                     .at(at),
             );
         }
@@ -481,7 +484,7 @@ fn diagnose(
                     "missing_reference",
                     format!("user {} does not exist", x.user_id),
                 )
-                .field("user_id")
+                .field(batch.user_field)
                 .at(at),
             );
             failed = true;
@@ -507,7 +510,7 @@ fn diagnose(
                             x.user_id, x.group_id
                         ),
                     )
-                    .field("user_id")
+                    .field(batch.user_field)
                     .at(at),
                 );
             }

@@ -143,11 +143,12 @@ both! {
         let r = app.post(&path, &t.key, json!({"user": ou[0]})).await;
         r.assert_error(422, "missing_reference");
         assert_eq!(r.error_indexes(), vec![None]);
-        // The field names the user (as user_id, as on /memberships, or as the body's user).
-        assert!(r.body["errors"][0]["field"].as_str().is_some_and(|f| f.starts_with("user")), "{}", r.text);
+        // The field names the body's own key: `user` here, `users` in the bulk form.
+        assert_eq!(r.body["errors"][0]["field"], json!("user"), "{}", r.text);
         let r = app.post(&path, &t.key, json!({"users": [u[0], "999999", ou[0]]})).await;
         r.assert_error(422, "missing_reference");
         assert_eq!(r.error_indexes(), vec![Some(1), Some(2)]);
+        assert!(r.body["errors"].as_array().unwrap().iter().all(|e| e["field"] == json!("users")), "{}", r.text);
         // A group that does not exist here: 404, whatever the body.
         for gid in [og[0].as_str(), "999999", "abc"] {
             let r = app.post(&t.at(&format!("/groups/{gid}/users")), &t.key, json!({"user": u[0]})).await;
