@@ -47,8 +47,8 @@ fn parse_new(
             instance_id,
             name: name.into_inner(),
             description,
-            created_at: t,
-            updated_at: t,
+            created_at: t.into(),
+            updated_at: t.into(),
         }),
         _ => None,
     }

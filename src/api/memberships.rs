@@ -344,8 +344,8 @@ fn insert_checked(
             group_id: x.group_id,
             role: x.role.as_str().to_string(),
             configurable_permissions: x.permissions.to_stored(),
-            created_at: t,
-            updated_at: t,
+            created_at: t.into(),
+            updated_at: t.into(),
         })
         .collect();
     let inserted = if ignore_existing {

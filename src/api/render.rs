@@ -107,7 +107,7 @@ macro_rules! row {
                 let updated: fn(&$t) -> SortValue = $updated;
                 match field {
                     SortField::Id => SortValue::Id,
-                    SortField::CreatedAt => SortValue::Time(self.created_at),
+                    SortField::CreatedAt => SortValue::Time(self.created_at.into()),
                     SortField::UpdatedAt => updated(self),
                     SortField::Name => name(self),
                 }
@@ -121,40 +121,40 @@ row!(
     "instances",
     instance,
     |r| SortValue::Text(r.name.clone()),
-    |r| SortValue::Time(r.updated_at)
+    |r| SortValue::Time(r.updated_at.into())
 );
 row!(
     ApiKey,
     "api_keys",
     api_key,
     |r| SortValue::Text(r.prefix.clone()),
-    |r| SortValue::Time(r.created_at)
+    |r| SortValue::Time(r.created_at.into())
 );
 row!(
     User,
     "users",
     user,
     |r| SortValue::Text(r.username.clone()),
-    |r| SortValue::Time(r.updated_at)
+    |r| SortValue::Time(r.updated_at.into())
 );
 row!(
     Group,
     "groups",
     group,
     |r| SortValue::Text(r.name.clone()),
-    |r| SortValue::Time(r.updated_at)
+    |r| SortValue::Time(r.updated_at.into())
 );
 row!(
     Membership,
     "memberships",
     membership,
-    |r| SortValue::Time(r.created_at),
-    |r| SortValue::Time(r.updated_at)
+    |r| SortValue::Time(r.created_at.into()),
+    |r| SortValue::Time(r.updated_at.into())
 );
 row!(
     Barrier,
     "barriers",
     barrier,
-    |r| SortValue::Time(r.created_at),
-    |r| SortValue::Time(r.created_at)
+    |r| SortValue::Time(r.created_at.into()),
+    |r| SortValue::Time(r.created_at.into())
 );

@@ -63,8 +63,8 @@ fn parse_new(
         email: email.map(Email::into_inner),
         avatar_url: avatar_url.map(AvatarUrl::into_inner),
         principal: principal.as_str().to_string(),
-        created_at: t,
-        updated_at: t,
+        created_at: t.into(),
+        updated_at: t.into(),
     })
 }
 

@@ -1,6 +1,8 @@
 //! The `groups` table.
 
 use chrono::NaiveDateTime;
+
+use super::time::Ts;
 use diesel::prelude::*;
 
 use super::listing::{Common, Page, Window};
@@ -15,8 +17,8 @@ pub struct Group {
     pub id: i64,
     pub name: String,
     pub description: Option<String>,
-    pub created_at: NaiveDateTime,
-    pub updated_at: NaiveDateTime,
+    pub created_at: Ts,
+    pub updated_at: Ts,
 }
 
 #[derive(Debug, Clone, Insertable)]
@@ -25,8 +27,8 @@ pub struct NewGroup {
     pub instance_id: i64,
     pub name: String,
     pub description: Option<String>,
-    pub created_at: NaiveDateTime,
-    pub updated_at: NaiveDateTime,
+    pub created_at: Ts,
+    pub updated_at: Ts,
 }
 
 #[derive(Debug, Default, AsChangeset)]

@@ -1,6 +1,8 @@
 //! The `memberships` table.
 
 use chrono::NaiveDateTime;
+
+use super::time::Ts;
 use diesel::prelude::*;
 
 use super::listing::{Common, Page, Window};
@@ -17,8 +19,8 @@ pub struct Membership {
     pub group_id: i64,
     pub role: String,
     pub configurable_permissions: Option<String>,
-    pub created_at: NaiveDateTime,
-    pub updated_at: NaiveDateTime,
+    pub created_at: Ts,
+    pub updated_at: Ts,
 }
 
 #[derive(Debug, Clone, Insertable)]
@@ -29,8 +31,8 @@ pub struct NewMembership {
     pub group_id: i64,
     pub role: String,
     pub configurable_permissions: Option<String>,
-    pub created_at: NaiveDateTime,
-    pub updated_at: NaiveDateTime,
+    pub created_at: Ts,
+    pub updated_at: Ts,
 }
 
 #[derive(Debug, Default, AsChangeset)]

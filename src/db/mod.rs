@@ -8,6 +8,7 @@ pub mod keys;
 pub mod listing;
 pub mod memberships;
 pub mod schema;
+pub mod time;
 pub mod users;
 
 use std::cell::Cell;

@@ -1,6 +1,8 @@
 //! The `users` table.
 
 use chrono::NaiveDateTime;
+
+use super::time::Ts;
 use diesel::prelude::*;
 
 use super::listing::{Common, Page, Window};
@@ -18,8 +20,8 @@ pub struct User {
     pub email: Option<String>,
     pub avatar_url: Option<String>,
     pub principal: String,
-    pub created_at: NaiveDateTime,
-    pub updated_at: NaiveDateTime,
+    pub created_at: Ts,
+    pub updated_at: Ts,
 }
 
 #[derive(Debug, Clone, Insertable)]
@@ -31,8 +33,8 @@ pub struct NewUser {
     pub email: Option<String>,
     pub avatar_url: Option<String>,
     pub principal: String,
-    pub created_at: NaiveDateTime,
-    pub updated_at: NaiveDateTime,
+    pub created_at: Ts,
+    pub updated_at: Ts,
 }
 
 #[derive(Debug, Default, AsChangeset)]

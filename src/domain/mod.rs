@@ -32,7 +32,8 @@ pub fn id_json(id: i64) -> Value {
 }
 
 /// RFC 3339 in UTC with a `Z`, microseconds when there are any.
-pub fn timestamp_json(t: NaiveDateTime) -> Value {
+pub fn timestamp_json(t: impl Into<NaiveDateTime>) -> Value {
+    let t: NaiveDateTime = t.into();
     Value::String(t.and_utc().to_rfc3339_opts(SecondsFormat::AutoSi, true))
 }
 
