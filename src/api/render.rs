@@ -84,6 +84,10 @@ pub fn barrier(b: &Barrier) -> Map<String, Value> {
     }))
 }
 
+fn time(t: impl Into<chrono::NaiveDateTime>) -> SortValue {
+    SortValue::Time(t.into())
+}
+
 /// A stored row as the API shows it: its ID, its JSON, its position in an order.
 pub trait Row {
     const PLURAL: &'static str;
@@ -107,7 +111,7 @@ macro_rules! row {
                 let updated: fn(&$t) -> SortValue = $updated;
                 match field {
                     SortField::Id => SortValue::Id,
-                    SortField::CreatedAt => SortValue::Time(self.created_at.into()),
+                    SortField::CreatedAt => time(self.created_at),
                     SortField::UpdatedAt => updated(self),
                     SortField::Name => name(self),
                 }
@@ -121,40 +125,36 @@ row!(
     "instances",
     instance,
     |r| SortValue::Text(r.name.clone()),
-    |r| SortValue::Time(r.updated_at.into())
+    |r| time(r.updated_at)
 );
 row!(
     ApiKey,
     "api_keys",
     api_key,
     |r| SortValue::Text(r.prefix.clone()),
-    |r| SortValue::Time(r.created_at.into())
+    |r| time(r.created_at)
 );
 row!(
     User,
     "users",
     user,
     |r| SortValue::Text(r.username.clone()),
-    |r| SortValue::Time(r.updated_at.into())
+    |r| time(r.updated_at)
 );
 row!(
     Group,
     "groups",
     group,
     |r| SortValue::Text(r.name.clone()),
-    |r| SortValue::Time(r.updated_at.into())
+    |r| time(r.updated_at)
 );
 row!(
     Membership,
     "memberships",
     membership,
-    |r| SortValue::Time(r.created_at.into()),
-    |r| SortValue::Time(r.updated_at.into())
+    |r| time(r.created_at),
+    |r| time(r.updated_at)
 );
-row!(
-    Barrier,
-    "barriers",
-    barrier,
-    |r| SortValue::Time(r.created_at.into()),
-    |r| SortValue::Time(r.created_at.into())
-);
+row!(Barrier, "barriers", barrier, |r| time(r.created_at), |r| {
+    time(r.created_at)
+});

@@ -49,9 +49,9 @@ pub fn format_sqlite(t: NaiveDateTime) -> String {
     );
     let nanos = t.nanosecond() % 1_000_000_000;
     if nanos == 0 {
-    } else if nanos % 1_000_000 == 0 {
+    } else if nanos.is_multiple_of(1_000_000) {
         let _ = write!(s, ".{:03}", nanos / 1_000_000);
-    } else if nanos % 1_000 == 0 {
+    } else if nanos.is_multiple_of(1_000) {
         let _ = write!(s, ".{:06}", nanos / 1_000);
     } else {
         let _ = write!(s, ".{nanos:09}");
