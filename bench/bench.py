@@ -859,6 +859,7 @@ def main():
     p.add_argument("--tag", default="", help="suffix of the results file names")
     a = p.parse_args()
     a.levels = [int(x) for x in a.levels.split(",")]
+    a.roster, a.loadgen, a.pocketbase = (str(Path(x).resolve()) for x in (a.roster, a.loadgen, a.pocketbase))
     for tool in ("psql", "pgbench"):
         if not shutil.which(tool):
             sys.exit(f"{tool} is not installed (Debian: apt-get install postgresql-client)")

@@ -34,7 +34,7 @@ if [ -n "${ROSTER_BIN:-}" ]; then
 else
     say "building Roster (cargo build --release)"
     cargo build --release --quiet
-    ROSTER_BIN="${CARGO_TARGET_DIR:-target}/release/roster"
+    ROSTER_BIN="$(cargo metadata --format-version 1 --no-deps | python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')/release/roster"
 fi
 
 mkdir -p bench/.build
