@@ -16,7 +16,8 @@ pub mod query;
 pub mod render;
 pub mod users;
 
-use actix_web::{web, HttpResponse};
+use actix_web::http::header::{self, HeaderValue};
+use actix_web::{web, HttpResponse, ResponseError};
 
 use crate::error::ApiError;
 
@@ -24,8 +25,13 @@ async fn not_found() -> Result<HttpResponse, ApiError> {
     Err(ApiError::NotFound)
 }
 
-async fn method_not_allowed() -> Result<HttpResponse, ApiError> {
-    Err(ApiError::MethodNotAllowed)
+/// 405 in the §7 form, with the `Allow` header RFC 9110 requires.
+async fn method_not_allowed(allow: &'static [&'static str]) -> HttpResponse {
+    let mut response = ApiError::MethodNotAllowed.error_response();
+    if let Ok(value) = HeaderValue::from_str(&allow.join(", ")) {
+        response.headers_mut().insert(header::ALLOW, value);
+    }
+    response
 }
 
 /// Declares every route once: `configure` registers them and `ROUTES` lists them
@@ -44,7 +50,7 @@ macro_rules! routes {
                 cfg.service(
                     web::resource($path)
                         $(.route(web::method(actix_web::http::Method::$method).to($handler)))+
-                        .default_service(web::to(method_not_allowed)),
+                        .default_service(web::to(|| method_not_allowed(&[$(stringify!($method)),+]))),
                 );
             )+
             cfg.default_service(web::to(not_found));

@@ -9,5 +9,6 @@ mod foundation;
 mod idempotency;
 mod import;
 mod memberships;
+mod openapi;
 mod routes;
 mod users_groups;
