@@ -83,7 +83,7 @@ impl Params {
             return Ok(Vec::new());
         };
         let mut out = Vec::new();
-        for name in raw.split(',').map(str::trim).filter(|s| !s.is_empty()) {
+        for name in raw.split(',') {
             let known = allowed.iter().find(|a| **a == name).ok_or_else(|| {
                 let hint = if allowed.is_empty() {
                     "none".to_string()
@@ -108,7 +108,7 @@ impl Params {
             return Ok(None);
         };
         let mut out = vec!["id".to_string()];
-        for name in raw.split(',').map(str::trim).filter(|s| !s.is_empty()) {
+        for name in raw.split(',') {
             if !allowed.contains(&name) {
                 return Err(ApiError::bad_param(
                     "fields",
@@ -166,8 +166,6 @@ impl Params {
             .map(|raw| {
                 let ids = raw
                     .split(',')
-                    .map(str::trim)
-                    .filter(|s| !s.is_empty())
                     .map(|s| {
                         parse_id_str(s).ok_or_else(|| {
                             ApiError::bad_param(
@@ -416,6 +414,25 @@ mod tests {
             .list(&SPEC)
             .is_err());
         assert!(Params::parse("ids=1,x").unwrap().list(&SPEC).is_err());
+        // Lists name every item exactly: no empty or padded items (Schemathesis).
+        for bad in [
+            "ids=",
+            "ids=1,,2",
+            "ids=1,%202",
+            "include=",
+            "include=memberships,",
+            "include=%20memberships",
+            "fields=",
+            "fields=username,,name",
+        ] {
+            assert!(Params::parse(bad).unwrap().list(&SPEC).is_err(), "{bad}");
+        }
+        assert!(
+            Params::parse("ids=1,2&include=memberships&fields=username,name")
+                .unwrap()
+                .list(&SPEC)
+                .is_ok()
+        );
         assert!(Params::parse("a=1&a=2").is_err());
     }
 
