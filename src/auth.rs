@@ -124,6 +124,10 @@ impl FromRequest for InstanceCaller {
                     resolve(conn, account_hash.as_deref(), &hash)?.ok_or(ApiError::Unauthorized)?;
                 match owner {
                     KeyOwner::Account => {
+                        // No instance name holds a NUL, which PostgreSQL would refuse.
+                        if name.contains('\0') {
+                            return Err(ApiError::NotFound);
+                        }
                         let instance =
                             db::instances::find_by_name(conn, &name)?.ok_or(ApiError::NotFound)?;
                         Ok(InstanceCaller {

@@ -237,6 +237,14 @@ impl<'a> FieldReader<'a> {
         value: &Value,
         parse: impl FnOnce(&Value) -> Result<T, String>,
     ) -> Option<T> {
+        if has_nul(value) {
+            // PostgreSQL cannot store it; no field of Roster takes it on either backend.
+            self.error(ErrorItem::invalid(
+                name,
+                "must not contain the NUL character (U+0000)",
+            ));
+            return None;
+        }
         match parse(value) {
             Ok(v) => Some(v),
             Err(message) => {
@@ -278,6 +286,16 @@ impl<'a> FieldReader<'a> {
             self.error(ErrorItem::invalid(&name, format!("unknown field {name:?}")));
         }
         !self.failed
+    }
+}
+
+/// Whether a string anywhere in the value holds U+0000.
+fn has_nul(value: &Value) -> bool {
+    match value {
+        Value::String(s) => s.contains('\0'),
+        Value::Array(items) => items.iter().any(has_nul),
+        Value::Object(map) => map.iter().any(|(k, v)| k.contains('\0') || has_nul(v)),
+        _ => false,
     }
 }
 

@@ -47,6 +47,12 @@ impl Params {
             .map_err(|_| ApiError::bad_request("the query string is malformed"))?;
         let mut map = HashMap::new();
         for (k, v) in pairs {
+            if k.contains('\0') || v.contains('\0') {
+                return Err(ApiError::bad_param(
+                    &k,
+                    "query parameters must not contain the NUL character (U+0000)",
+                ));
+            }
             if map.contains_key(&k) {
                 return Err(ApiError::bad_param(
                     &k,
@@ -434,6 +440,8 @@ mod tests {
                 .is_ok()
         );
         assert!(Params::parse("a=1&a=2").is_err());
+        assert!(Params::parse("username=a%00b").is_err());
+        assert!(Params::parse("a%00=1").is_err());
     }
 
     #[test]
