@@ -361,13 +361,16 @@ def rest(w, res, s, st):
             w(f"| {r['workers']} | {r['pool_size']} | {fnum(r['rows_per_s'])} | {fnum(r['p50_ms'], 2)} | "
               f"{fnum(r['p99_ms'], 2)} |")
 
+    if not s["targets"]:
+        return
     w("\n## Issue 8, item 2 targets\n")
     w("| target | measured | met |")
     w("|---|---|---|")
     for t in s["targets"]:
         w(f"| {t['target']} | {t['measured']} | {'yes' if t['met'] else '**no**'} |")
-    w("\nChart: throughput against concurrency, Roster beside the raw ceiling: "
-      f"[{res['_name']}.svg]({res['_name']}.svg).")
+    if has_chart(s):
+        w("\nChart: throughput against concurrency, Roster beside the raw ceiling: "
+          f"[{res['_name']}.svg]({res['_name']}.svg).")
 
 
 def svg(res, s):
@@ -433,6 +436,10 @@ def svg(res, s):
 
 
 
+def has_chart(s):
+    return any("raw" in r or "roster_pg" in r for r in s["bulk"] + s["single"])
+
+
 def write(res, outdir, name):
     outdir.mkdir(parents=True, exist_ok=True)
     res["_name"] = name
@@ -440,6 +447,8 @@ def write(res, outdir, name):
     pj, pm, ps = outdir / f"{name}.json", outdir / f"{name}.md", outdir / f"{name}.svg"
     pj.write_text(json.dumps(res, indent=1, default=str) + "\n")
     pm.write_text(markdown(res, res["summary"]))
+    if not has_chart(res["summary"]):
+        return [pm, pj]
     ps.write_text(svg(res, res["summary"]))
     return [pm, pj, ps]
 
