@@ -39,8 +39,23 @@ pub enum AnyConnection {
 /// The backend type of `AnyConnection`, for boxed queries compiled once for both.
 pub type Db = <AnyConnection as Connection>::Backend;
 
-pub type DbPool = Pool<ConnectionManager>;
 pub type DbConn = PooledConnection<ConnectionManager>;
+
+/// The connection pool, and as many slots for blocking database work as it has
+/// connections: requests beyond that wait here, asynchronously, instead of each
+/// parking a thread of its own on the pool (32 waiting requests meant 32 threads and
+/// four times the memory).
+#[derive(Clone)]
+pub struct DbPool {
+    inner: Pool<ConnectionManager>,
+    slots: Arc<tokio::sync::Semaphore>,
+}
+
+impl DbPool {
+    pub fn get(&self) -> Result<DbConn, diesel::r2d2::PoolError> {
+        self.inner.get()
+    }
+}
 
 /// Runs `$body` once per backend with `$c` bound to the concrete connection, for the
 /// queries diesel cannot build over `AnyConnection` (batch inserts, RETURNING, ON CONFLICT).
@@ -185,13 +200,15 @@ pub fn build_pool(
             }
         }
     }
-    Pool::builder()
+    let inner = Pool::builder()
         .max_size(size.max(1))
         .min_idle(Some(1))
         .connection_timeout(connect_timeout)
         .test_on_check_out(false)
         .build(ConnectionManager::new(url.clone()))
-        .map_err(|e| format!("cannot connect to the database: {e}"))
+        .map_err(|e| format!("cannot connect to the database: {e}"))?;
+    let slots = Arc::new(tokio::sync::Semaphore::new(size.max(1) as usize));
+    Ok(DbPool { inner, slots })
 }
 
 /// Applies the embedded migrations of the connection's backend; returns how many ran.
@@ -263,7 +280,18 @@ where
     let pool = pool.clone();
     let span = tracing::Span::current();
     let counter = REQUEST_STATEMENTS.try_with(Arc::clone).ok();
+    let wait = pool.inner.connection_timeout();
+    let slot = match tokio::time::timeout(wait, pool.slots.clone().acquire_owned()).await {
+        Ok(Ok(slot)) => slot,
+        Ok(Err(_)) => return Err(ApiError::Internal("database slots closed".into())),
+        Err(_) => {
+            return Err(ApiError::Unavailable(
+                "no database connection became free in time".into(),
+            ))
+        }
+    };
     actix_web::rt::task::spawn_blocking(move || {
+        let _slot = slot;
         let _entered = span.enter();
         let mut conn = pool
             .get()
