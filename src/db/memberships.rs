@@ -10,7 +10,7 @@ use super::schema::memberships;
 use super::{AnyConnection, Db};
 use crate::{apply_common, apply_window, per_backend};
 
-#[derive(Debug, Clone, Queryable, Selectable)]
+#[derive(Debug, Clone, Queryable, QueryableByName, Selectable)]
 #[diesel(table_name = memberships)]
 pub struct Membership {
     pub instance_id: i64,
@@ -58,10 +58,13 @@ pub fn insert_many(
     conn: &mut AnyConnection,
     rows: &[NewMembership],
 ) -> QueryResult<Vec<Membership>> {
-    per_backend!(conn, |c| diesel::insert_into(memberships::table)
-        .values(rows)
-        .returning(Membership::as_returning())
-        .get_results(c))
+    match conn {
+        AnyConnection::Postgresql(c) => pg_insert_unnest(c, rows, false),
+        AnyConnection::Sqlite(c) => diesel::insert_into(memberships::table)
+            .values(rows)
+            .returning(Membership::as_returning())
+            .get_results(c),
+    }
 }
 
 /// Like `insert_many`, but rows whose (user, group) already exists are skipped.
@@ -69,16 +72,58 @@ pub fn insert_many_skipping_existing(
     conn: &mut AnyConnection,
     rows: &[NewMembership],
 ) -> QueryResult<Vec<Membership>> {
-    per_backend!(conn, |c| diesel::insert_into(memberships::table)
-        .values(rows)
-        .on_conflict((
-            memberships::instance_id,
-            memberships::user_id,
-            memberships::group_id
-        ))
-        .do_nothing()
-        .returning(Membership::as_returning())
-        .get_results(c))
+    match conn {
+        AnyConnection::Postgresql(c) => pg_insert_unnest(c, rows, true),
+        AnyConnection::Sqlite(c) => diesel::insert_into(memberships::table)
+            .values(rows)
+            .on_conflict((
+                memberships::instance_id,
+                memberships::user_id,
+                memberships::group_id,
+            ))
+            .do_nothing()
+            .returning(Membership::as_returning())
+            .get_results(c),
+    }
+}
+
+const PG_INSERT: &str = "INSERT INTO memberships \
+     (instance_id, user_id, group_id, role, configurable_permissions, created_at, updated_at) \
+     SELECT * FROM UNNEST($1::bigint[], $2::bigint[], $3::bigint[], $4::text[], $5::text[], \
+     $6::timestamp[], $7::timestamp[])";
+const PG_RETURNING: &str = " RETURNING instance_id, id, user_id, group_id, role, \
+     configurable_permissions, created_at, updated_at";
+
+/// On PostgreSQL a bulk goes in as one INSERT ... SELECT FROM UNNEST of seven arrays:
+/// the same statement text whatever the number of rows, so it is prepared once per
+/// connection and cached, where a multi-row VALUES list with 700 parameters was parsed
+/// and planned on every request (about a seventh of PostgreSQL's time per bulk).
+fn pg_insert_unnest(
+    c: &mut diesel::PgConnection,
+    rows: &[NewMembership],
+    skip_existing: bool,
+) -> QueryResult<Vec<Membership>> {
+    use diesel::sql_types::{Array, BigInt, Nullable, Text, Timestamp};
+    let conflict = if skip_existing {
+        " ON CONFLICT (instance_id, user_id, group_id) DO NOTHING"
+    } else {
+        ""
+    };
+    let sql = format!("{PG_INSERT}{conflict}{PG_RETURNING}");
+    let col = |f: fn(&NewMembership) -> i64| rows.iter().map(f).collect::<Vec<i64>>();
+    diesel::sql_query(sql)
+        .bind::<Array<BigInt>, _>(col(|r| r.instance_id))
+        .bind::<Array<BigInt>, _>(col(|r| r.user_id))
+        .bind::<Array<BigInt>, _>(col(|r| r.group_id))
+        .bind::<Array<Text>, _>(rows.iter().map(|r| r.role.clone()).collect::<Vec<String>>())
+        .bind::<Array<Nullable<Text>>, _>(
+            rows.iter()
+                .map(|r| r.configurable_permissions.clone())
+                .collect::<Vec<Option<String>>>(),
+        )
+        .bind::<Array<Timestamp>, _>(rows.iter().map(|r| r.created_at.0).collect::<Vec<_>>())
+        .bind::<Array<Timestamp>, _>(rows.iter().map(|r| r.updated_at.0).collect::<Vec<_>>())
+        .load(c)
 }
 
 /// Memberships whose user is in `user_ids` and group in `group_ids` (a superset of the
