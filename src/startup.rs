@@ -96,6 +96,7 @@ pub fn build(settings: Settings, handle_signals: bool) -> Result<Application, St
             .wrap(TracingLogger::default())
             .wrap(cors(&origins))
             .wrap(NormalizePath::new(TrailingSlash::Trim))
+            .configure(crate::api::openapi::configure)
             .configure(crate::api::configure)
     })
     .workers(settings.workers)

@@ -17,7 +17,7 @@ use crate::domain::{parse_id, parse_text};
 use crate::error::{ApiError, ErrorItem};
 use crate::state::AppState;
 
-const SPEC: ListSpec = ListSpec {
+pub const SPEC: ListSpec = ListSpec {
     filters: &["group_id"],
     name_field: None,
     has_updated: false,

@@ -18,7 +18,7 @@ use crate::domain::{parse_text, InstanceName};
 use crate::error::ApiError;
 use crate::state::AppState;
 
-const SPEC: ListSpec = ListSpec {
+pub const SPEC: ListSpec = ListSpec {
     filters: &["name"],
     name_field: Some("name"),
     has_updated: true,

@@ -16,7 +16,7 @@ use crate::domain::{parse_id, parse_text, KeyRole};
 use crate::error::{ApiError, ErrorItem};
 use crate::state::AppState;
 
-const SPEC: ListSpec = ListSpec {
+pub const SPEC: ListSpec = ListSpec {
     filters: &[],
     name_field: None,
     has_updated: false,

@@ -12,6 +12,7 @@ pub mod include;
 pub mod instances;
 pub mod keys;
 pub mod memberships;
+pub mod openapi;
 pub mod query;
 pub mod render;
 pub mod users;
