@@ -183,10 +183,17 @@ fn text(max: usize, nullable_: bool) -> ObjectBuilder {
         .pattern(Some(NO_NUL))
 }
 
+/// At least one character that is not White_Space (what the server trims), spelled
+/// out: `\s` means other things in other regular expression engines.
+const NOT_BLANK: &str = r"^[^\x00]*[^\x00\t\n\x0b\x0c\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000][^\x00]*$";
+
 /// No text takes U+0000 (PostgreSQL cannot store it).
 pub const NO_NUL: &str = r"^[^\x00]*$";
 
-const USERNAME_PATTERN: &str = r"^[\w.@+-]{1,150}$";
+/// ASCII exactly as the server takes it; beyond ASCII the server decides which
+/// characters are letters or digits (Unicode's Alphabetic and Numeric), which a regular
+/// expression cannot say the same way in every tool and Unicode version.
+const USERNAME_PATTERN: &str = r"^(?:[A-Za-z0-9.@+_-]|[^\x00-\x7f])+$";
 const INSTANCE_NAME_PATTERN: &str = "^[a-z0-9][a-z0-9-]{1,62}$";
 
 pub fn instance_name() -> ObjectBuilder {
@@ -204,7 +211,7 @@ fn username() -> ObjectBuilder {
         .min_length(Some(1))
         .max_length(Some(150))
         .description(Some(
-            "1-150 letters (of any script), digits and . @ + - _; unique in the instance",
+            "1-150 letters and digits (of any script) and . @ + - _; unique in the instance",
         ))
         .examples(["geralt"])
 }
@@ -213,7 +220,7 @@ fn group_name() -> ObjectBuilder {
     string()
         .min_length(Some(1))
         .max_length(Some(255))
-        .pattern(Some(r"^[^\x00]*[^\s\x00][^\x00]*$"))
+        .pattern(Some(NOT_BLANK))
         .description(Some("1-255 characters, not blank; unique in the instance"))
         .examples(["witchers"])
 }
