@@ -12,6 +12,11 @@ WORK=$TOOLS/browser
 PLAYWRIGHT_VERSION=1
 ACCOUNT_KEY="rk_browser$(od -An -N24 -tx1 /dev/urandom | tr -d ' \n')"
 
+# 200 from /readyz (python3 rather than curl: one tool fewer to have).
+ready() {
+  python3 -c 'import sys, urllib.request; urllib.request.urlopen(sys.argv[1] + "/readyz", timeout=2)' "$1" 2>/dev/null
+}
+
 fail() {
   echo "browser: FAILED: $*" >&2
   exit 1
@@ -44,11 +49,11 @@ ROSTER_DATABASE_URL="sqlite://$WORK/browser.db" ROSTER_BIND="127.0.0.1:$port" \
 SERVER_PID=$!
 trap 'kill "$SERVER_PID" 2>/dev/null || true; wait "$SERVER_PID" 2>/dev/null || true' EXIT
 for _ in $(seq 1 100); do
-  curl -fsS "$base/readyz" >/dev/null 2>&1 && break
+  ready "$base" && break
   kill -0 "$SERVER_PID" 2>/dev/null || fail "the server exited: $(tail -5 "$WORK/server.log")"
   sleep 0.2
 done
-curl -fsS "$base/readyz" >/dev/null || fail "the server is not ready"
+ready "$base" || fail "the server is not ready"
 
 PLAYWRIGHT_CORE="$NODE_DIR/node_modules/playwright-core" \
   timeout 180 node .ci/docs-browser.cjs "$base" "$ACCOUNT_KEY" "$TOOLS/docs.png" ||

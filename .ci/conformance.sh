@@ -22,6 +22,11 @@ ACCOUNT_KEY="rk_conformance$(od -An -N24 -tx1 /dev/urandom | tr -d ' \n')"
 backends=("$@")
 [ ${#backends[@]} -gt 0 ] || backends=(sqlite postgres)
 
+# 200 from /readyz (python3 rather than curl: one tool fewer to have).
+ready() {
+  python3 -c 'import sys, urllib.request; urllib.request.urlopen(sys.argv[1] + "/readyz", timeout=2)' "$1" 2>/dev/null
+}
+
 fail() {
   echo "conformance: FAILED: $*" >&2
   exit 1
@@ -83,11 +88,11 @@ run_backend() {
     ./target/release/roster serve >"$WORK/server-$backend.log" 2>&1 &
   SERVER_PID=$!
   for _ in $(seq 1 100); do
-    curl -fsS "$base/readyz" >/dev/null 2>&1 && break
+    ready "$base" && break
     kill -0 "$SERVER_PID" 2>/dev/null || fail "$backend: the server exited: $(tail -5 "$WORK/server-$backend.log")"
     sleep 0.2
   done
-  curl -fsS "$base/readyz" >/dev/null || fail "$backend: the server is not ready"
+  ready "$base" || fail "$backend: the server is not ready"
   "$VENV/bin/python" .ci/seed.py "$base" "$ACCOUNT_KEY" >/dev/null || fail "$backend: seeding failed"
   started=$(date +%s)
   echo "conformance: $backend: schemathesis, all checks, ${SECONDS_PER_BACKEND}s, $EXAMPLES examples"
