@@ -124,9 +124,7 @@ pub fn run() -> ExitCode {
     crate::telemetry::init(&settings.log, settings.log_json);
     let result = match cli.command.unwrap_or(Command::Serve) {
         Command::Serve => serve(settings),
-        Command::Migrate => {
-            startup::open_database(&settings).map(|_| println!("migrations are up to date"))
-        }
+        Command::Migrate => connect(&settings).map(|_| println!("migrations are up to date")),
         Command::Instance {
             action: InstanceAction::Create { name, description },
         } => create_instance(&settings, &name, &description),
@@ -207,9 +205,14 @@ fn serve(settings: Settings) -> Result<(), String> {
     })
 }
 
-fn connect(settings: &Settings) -> Result<db::DbConn, String> {
-    let pool = startup::open_database(settings)?;
-    pool.get().map_err(|e| e.to_string())
+/// One direct connection, migrated. No pool: a pool's background threads could still
+/// be opening a connection (with libpq and OpenSSL) when the command exits, and that
+/// crashed the process at exit.
+fn connect(settings: &Settings) -> Result<db::AnyConnection, String> {
+    let url = db::DatabaseUrl::parse(&settings.database_url)?;
+    let mut conn = db::connect_once(&url)?;
+    db::run_migrations(&mut conn)?;
+    Ok(conn)
 }
 
 fn create_instance(settings: &Settings, name: &str, description: &str) -> Result<(), String> {

@@ -185,6 +185,23 @@ impl ConnectionManager {
     }
 }
 
+/// One connection outside any pool (for the CLI), with the same setup as pooled ones.
+pub fn connect_once(url: &DatabaseUrl) -> Result<AnyConnection, String> {
+    use diesel::r2d2::ManageConnection;
+    if let DatabaseUrl::Sqlite(path) = url {
+        if let Some(parent) = Path::new(path)
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+        {
+            std::fs::create_dir_all(parent)
+                .map_err(|e| format!("cannot create {}: {e}", parent.display()))?;
+        }
+    }
+    ConnectionManager::new(url.clone())
+        .connect()
+        .map_err(|e| format!("cannot connect to the database: {e}"))
+}
+
 /// Builds the pool. `connect_timeout` bounds how long a request waits for a connection
 /// before it is answered 503.
 pub fn build_pool(
