@@ -245,9 +245,12 @@ pub fn document() -> OpenApi {
 pub fn json() -> &'static str {
     static JSON: OnceLock<String> = OnceLock::new();
     JSON.get_or_init(|| {
-        document()
-            .to_json()
-            .expect("the OpenAPI description serializes")
+        // Serializing a built document cannot fail in practice; if it ever does, say so
+        // in the §7 form rather than panic.
+        document().to_json().unwrap_or_else(|e| {
+            tracing::error!(error = %e, "the OpenAPI description did not serialize");
+            r#"{"errors":[{"type":"internal","message":"an internal error occurred"}]}"#.to_string()
+        })
     })
 }
 
