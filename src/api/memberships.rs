@@ -194,11 +194,17 @@ pub async fn respond_created(
             };
             // With an Idempotency-Key the response is recorded in the transaction;
             // without one it is rendered after the commit, outside the write lock.
+            // Without a response to record, a clean bulk may be written by one
+            // statement on its own (see `create_all`).
+            let alone = pending.is_none();
             let (rows, made, value) = create_all(
                 conn,
                 instance_id,
                 batch,
-                ignore_existing,
+                Mode {
+                    ignore_existing,
+                    alone,
+                },
                 |conn, rows, made| {
                     let value = match &pending {
                         Some(_) => Some(created(
@@ -279,9 +285,10 @@ fn create_all<T>(
     conn: &mut AnyConnection,
     instance_id: i64,
     mut batch: Batch,
-    ignore_existing: bool,
+    mode: Mode,
     finish: impl Fn(&mut AnyConnection, &[Membership], usize) -> Result<T, ApiError>,
 ) -> Result<T, ApiError> {
+    let ignore_existing = mode.ignore_existing;
     let pairs = batch.valid().map(|(i, x)| (i, (x.user_id, x.group_id)));
     for (later, first) in repeats(pairs) {
         let item = ErrorItem::new(
@@ -291,6 +298,16 @@ fn create_all<T>(
         batch
             .errors
             .push(item.field(batch.user_field).at(batch.index(later)));
+    }
+    if batch.errors.is_empty() && mode.alone && !ignore_existing {
+        match insert_alone(conn, instance_id, &batch) {
+            Ok(Some(rows)) => {
+                let made = rows.len();
+                return finish(conn, &rows, made);
+            }
+            Ok(None) | Err(ApiError::Unprocessable(_)) => {}
+            Err(other) => return Err(other),
+        }
     }
     for _ in 0..ATTEMPTS {
         if batch.errors.is_empty() {
@@ -315,6 +332,74 @@ fn create_all<T>(
     ))
 }
 
+/// How a create treats existing pairs, and whether it may be written by one statement
+/// outside a transaction (nothing else, such as an Idempotency-Key record, must be
+/// written with it).
+#[derive(Clone, Copy)]
+struct Mode {
+    ignore_existing: bool,
+    alone: bool,
+}
+
+/// The objects of a batch as rows, in (user, group) order whatever the request's order:
+/// two bulks that overlap then wait for each other's rows in one order and never
+/// deadlock. Also the distinct groups.
+fn new_rows(instance_id: i64, batch: &Batch) -> (Vec<NewMembership>, Vec<i64>) {
+    let t = now();
+    let mut sorted: Vec<&Input> = batch.valid().map(|(_, x)| x).collect();
+    sorted.sort_by_key(|x| (x.user_id, x.group_id));
+    let group_ids = distinct(sorted.iter().map(|x| x.group_id));
+    let rows = sorted
+        .iter()
+        .map(|x| NewMembership {
+            instance_id,
+            user_id: x.user_id,
+            group_id: x.group_id,
+            role: x.role.as_str().to_string(),
+            configurable_permissions: x.permissions.to_stored(),
+            created_at: t.into(),
+            updated_at: t.into(),
+        })
+        .collect();
+    (rows, group_ids)
+}
+
+/// The rows of `by_pair` in the batch's order, if every object has one.
+fn in_request_order(
+    batch: &Batch,
+    by_pair: &HashMap<(i64, i64), Membership>,
+) -> Option<Vec<Membership>> {
+    batch
+        .valid()
+        .map(|(_, x)| by_pair.get(&(x.user_id, x.group_id)).cloned())
+        .collect()
+}
+
+fn pair_map(rows: Vec<Membership>) -> HashMap<(i64, i64), Membership> {
+    rows.into_iter()
+        .map(|m| ((m.user_id, m.group_id), m))
+        .collect()
+}
+
+/// The fastest path, on PostgreSQL: the INSERT alone, written unless a barrier touches
+/// the batch's groups (`memberships::insert_alone_unless_barred`). `None`: nothing was
+/// written, take the transactional path. `Unprocessable`: nothing was written, diagnose.
+fn insert_alone(
+    conn: &mut AnyConnection,
+    instance_id: i64,
+    batch: &Batch,
+) -> Result<Option<Vec<Membership>>, ApiError> {
+    let (rows, group_ids) = new_rows(instance_id, batch);
+    let Some(inserted) =
+        memberships::insert_alone_unless_barred(conn, instance_id, &rows, &group_ids)?
+    else {
+        return Ok(None);
+    };
+    in_request_order(batch, &pair_map(inserted))
+        .map(Some)
+        .ok_or_else(|| ApiError::Internal("an inserted membership was not returned".into()))
+}
+
 /// The fast path. Any `Unprocessable` it returns means: roll back and diagnose.
 ///
 /// The INSERT comes first and the barrier check after it, in the same transaction. The
@@ -329,25 +414,7 @@ fn insert_checked(
     batch: &Batch,
     ignore_existing: bool,
 ) -> Result<(Vec<Membership>, usize), ApiError> {
-    let inputs: Vec<&Input> = batch.valid().map(|(_, x)| x).collect();
-    let group_ids: Vec<i64> = distinct(inputs.iter().map(|x| x.group_id));
-    let t = now();
-    // Rows go in (user, group) order, whatever the request's order: two bulks that
-    // overlap then wait for each other's rows in one order and never deadlock.
-    let mut sorted = inputs.clone();
-    sorted.sort_by_key(|x| (x.user_id, x.group_id));
-    let rows: Vec<NewMembership> = sorted
-        .iter()
-        .map(|x| NewMembership {
-            instance_id,
-            user_id: x.user_id,
-            group_id: x.group_id,
-            role: x.role.as_str().to_string(),
-            configurable_permissions: x.permissions.to_stored(),
-            created_at: t.into(),
-            updated_at: t.into(),
-        })
-        .collect();
+    let (rows, group_ids) = new_rows(instance_id, batch);
     let inserted = if ignore_existing {
         memberships::insert_many_skipping_existing(conn, &rows)?
     } else {
@@ -360,21 +427,14 @@ fn insert_checked(
     {
         return Err(ApiError::Unprocessable(Vec::new()));
     }
-    let mut by_pair: HashMap<(i64, i64), Membership> = inserted
-        .into_iter()
-        .map(|m| ((m.user_id, m.group_id), m))
-        .collect();
-    if by_pair.len() < inputs.len() {
-        let user_ids = distinct(inputs.iter().map(|x| x.user_id));
+    let mut by_pair = pair_map(inserted);
+    if by_pair.len() < rows.len() {
+        let user_ids = distinct(rows.iter().map(|x| x.user_id));
         for m in memberships::among(conn, instance_id, &user_ids, &group_ids)? {
             by_pair.entry((m.user_id, m.group_id)).or_insert(m);
         }
     }
-    let ordered: Option<Vec<Membership>> = inputs
-        .iter()
-        .map(|x| by_pair.get(&(x.user_id, x.group_id)).cloned())
-        .collect();
-    ordered
+    in_request_order(batch, &by_pair)
         .map(|rows| (rows, created))
         .ok_or_else(|| ApiError::Unprocessable(Vec::new()))
 }

@@ -87,6 +87,26 @@ pub fn insert_many_skipping_existing(
     }
 }
 
+/// Binds the seven column arrays of `PG_INSERT` ($1 to $7) to a `sql_query`.
+macro_rules! bind_columns {
+    ($q:expr, $rows:expr) => {{
+        use diesel::sql_types::{Array, BigInt, Nullable, Text, Timestamp};
+        let rows: &[NewMembership] = $rows;
+        let col = |f: fn(&NewMembership) -> i64| rows.iter().map(f).collect::<Vec<i64>>();
+        $q.bind::<Array<BigInt>, _>(col(|r| r.instance_id))
+            .bind::<Array<BigInt>, _>(col(|r| r.user_id))
+            .bind::<Array<BigInt>, _>(col(|r| r.group_id))
+            .bind::<Array<Text>, _>(rows.iter().map(|r| r.role.clone()).collect::<Vec<String>>())
+            .bind::<Array<Nullable<Text>>, _>(
+                rows.iter()
+                    .map(|r| r.configurable_permissions.clone())
+                    .collect::<Vec<Option<String>>>(),
+            )
+            .bind::<Array<Timestamp>, _>(rows.iter().map(|r| r.created_at.0).collect::<Vec<_>>())
+            .bind::<Array<Timestamp>, _>(rows.iter().map(|r| r.updated_at.0).collect::<Vec<_>>())
+    }};
+}
+
 const PG_INSERT: &str = "INSERT INTO memberships \
      (instance_id, user_id, group_id, role, configurable_permissions, created_at, updated_at) \
      SELECT * FROM UNNEST($1::bigint[], $2::bigint[], $3::bigint[], $4::text[], $5::text[], \
@@ -103,27 +123,51 @@ fn pg_insert_unnest(
     rows: &[NewMembership],
     skip_existing: bool,
 ) -> QueryResult<Vec<Membership>> {
-    use diesel::sql_types::{Array, BigInt, Nullable, Text, Timestamp};
     let conflict = if skip_existing {
         " ON CONFLICT (instance_id, user_id, group_id) DO NOTHING"
     } else {
         ""
     };
     let sql = format!("{PG_INSERT}{conflict}{PG_RETURNING}");
-    let col = |f: fn(&NewMembership) -> i64| rows.iter().map(f).collect::<Vec<i64>>();
-    diesel::sql_query(sql)
-        .bind::<Array<BigInt>, _>(col(|r| r.instance_id))
-        .bind::<Array<BigInt>, _>(col(|r| r.user_id))
-        .bind::<Array<BigInt>, _>(col(|r| r.group_id))
-        .bind::<Array<Text>, _>(rows.iter().map(|r| r.role.clone()).collect::<Vec<String>>())
-        .bind::<Array<Nullable<Text>>, _>(
-            rows.iter()
-                .map(|r| r.configurable_permissions.clone())
-                .collect::<Vec<Option<String>>>(),
-        )
-        .bind::<Array<Timestamp>, _>(rows.iter().map(|r| r.created_at.0).collect::<Vec<_>>())
-        .bind::<Array<Timestamp>, _>(rows.iter().map(|r| r.updated_at.0).collect::<Vec<_>>())
-        .load(c)
+    bind_columns!(diesel::sql_query(sql), rows).load(c)
+}
+
+/// The whole write of a clean bulk as one statement, outside any explicit transaction
+/// (a single statement is atomic on its own): the rows go in unless a barrier touches
+/// one of `group_ids`, in which case nothing is written and `None` says to take the
+/// transactional path with its locked barrier check. On SQLite, where writes are serial
+/// and statements cost no round trip, it is always `None`.
+///
+/// Why skipping the barrier check is safe when no barrier is seen: the INSERT takes
+/// ROW EXCLUSIVE on memberships before its snapshot is taken (PostgreSQL takes a READ
+/// COMMITTED statement's snapshot after the locks of parse, bind and plan). A barrier
+/// being created holds SHARE on memberships from before its violation check to its
+/// commit, so it has either committed before this statement's snapshot (and is seen
+/// here) or waits for this statement to commit (and then finds these rows, if they
+/// break it).
+pub fn insert_alone_unless_barred(
+    conn: &mut AnyConnection,
+    instance_id: i64,
+    rows: &[NewMembership],
+    group_ids: &[i64],
+) -> QueryResult<Option<Vec<Membership>>> {
+    use diesel::sql_types::{Array, BigInt};
+    let AnyConnection::Postgresql(c) = conn else {
+        return Ok(None);
+    };
+    if rows.is_empty() {
+        return Ok(Some(Vec::new()));
+    }
+    let sql = format!(
+        "WITH barred AS (SELECT EXISTS (SELECT 1 FROM barriers WHERE instance_id = $8 \
+         AND (group_a_id = ANY($9) OR group_b_id = ANY($9))) AS b) \
+         {PG_INSERT} AS u WHERE NOT (SELECT b FROM barred){PG_RETURNING}"
+    );
+    let inserted: Vec<Membership> = bind_columns!(diesel::sql_query(sql), rows)
+        .bind::<BigInt, _>(instance_id)
+        .bind::<Array<BigInt>, _>(group_ids)
+        .load(c)?;
+    Ok((!inserted.is_empty()).then_some(inserted))
 }
 
 /// Memberships whose user is in `user_ids` and group in `group_ids` (a superset of the
