@@ -6,7 +6,7 @@ use serde_json::Value;
 
 use super::body::{repeats, take_objects, FieldReader, JsonBody};
 use super::common::{
-    created, page_envelope, params, path_id, respond, rows_envelope, unprocessable,
+    created, json_response, page_envelope, params, path_id, rows_envelope, unprocessable,
 };
 use super::idempotency;
 use super::query::ListSpec;
@@ -175,7 +175,7 @@ pub async fn create(
             })
         })
         .await?;
-        Ok(respond(StatusCode::CREATED, value))
+        Ok(json_response(StatusCode::CREATED, value))
     })
     .await
 }

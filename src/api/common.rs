@@ -4,6 +4,7 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse};
 use serde_json::Value;
 
+pub use super::envelope::json_response;
 use super::envelope::Envelope;
 use super::idempotency::{self, Pending};
 use super::query::{Cursor, ListParams, Params};
@@ -62,12 +63,12 @@ pub fn created(
     pending: Option<&Pending>,
     env: Envelope,
     fields: &Option<Vec<String>>,
-) -> Result<Value, ApiError> {
+) -> Result<String, ApiError> {
     let mut env = env;
     env.keep_fields(fields);
-    let value = env.into_value();
-    idempotency::record(conn, pending, StatusCode::CREATED, &value)?;
-    Ok(value)
+    let body = env.into_body();
+    idempotency::record(conn, pending, StatusCode::CREATED, &body)?;
+    Ok(body)
 }
 
 pub fn respond(status: StatusCode, value: Value) -> HttpResponse {

@@ -6,7 +6,8 @@ use serde_json::Value;
 
 use super::body::{repeats, take_objects, take_patch, FieldReader, JsonBody};
 use super::common::{
-    created, duplicate_on, page_envelope, params, path_id, respond, rows_envelope, unprocessable,
+    created, duplicate_on, json_response, page_envelope, params, path_id, rows_envelope,
+    unprocessable,
 };
 use super::idempotency;
 use super::include;
@@ -116,7 +117,7 @@ pub async fn create(
             })
         })
         .await?;
-        Ok(respond(StatusCode::CREATED, value))
+        Ok(json_response(StatusCode::CREATED, value))
     })
     .await
 }

@@ -10,7 +10,6 @@ use std::sync::{Arc, Mutex};
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, ResponseError};
-use serde_json::Value;
 use sha2::{Digest, Sha256};
 
 use crate::auth::{extract_key, hash_key};
@@ -65,7 +64,7 @@ pub fn record(
     conn: &mut AnyConnection,
     pending: Option<&Pending>,
     status: StatusCode,
-    body: &Value,
+    body: &str,
 ) -> Result<(), ApiError> {
     let Some(p) = pending else { return Ok(()) };
     idempotency::insert(
@@ -74,7 +73,7 @@ pub fn record(
         &p.key,
         &p.fingerprint,
         i32::from(status.as_u16()),
-        &body.to_string(),
+        body,
     )
     .map_err(|e| match ApiError::from(e) {
         ApiError::Unprocessable(_) => ApiError::Conflict(
@@ -179,7 +178,9 @@ where
         if keep {
             let body = serde_json::json!({ "errors": err.items() });
             let stored = db::run(&state.pool, move |conn| {
-                db::write_transaction(conn, |conn| record(conn, Some(&pending), status, &body))
+                db::write_transaction(conn, |conn| {
+                    record(conn, Some(&pending), status, &body.to_string())
+                })
             })
             .await;
             if let Err(e) = stored {

@@ -87,11 +87,7 @@ fn attach(
         env.sideload("memberships", m.id, m.render());
     }
     env.each_primary(|id, obj| {
-        let ids = id
-            .parse::<i64>()
-            .ok()
-            .and_then(|i| by_owner.get(&i).cloned())
-            .unwrap_or_default();
+        let ids = by_owner.get(&id).cloned().unwrap_or_default();
         obj.insert("membership_ids".into(), Value::Array(ids));
     });
 }

@@ -6,7 +6,7 @@ use serde_json::Value;
 
 use super::body::{take_patch, FieldReader, JsonBody};
 use super::common::{
-    created, duplicate_on, page_envelope, params, respond, rows_envelope, unprocessable,
+    created, duplicate_on, json_response, page_envelope, params, rows_envelope, unprocessable,
 };
 use super::idempotency;
 use super::query::ListSpec;
@@ -60,7 +60,7 @@ pub async fn create(
             })
         })
         .await?;
-        Ok(respond(StatusCode::CREATED, value))
+        Ok(json_response(StatusCode::CREATED, value))
     })
     .await
 }

@@ -92,7 +92,12 @@ pub async fn create(
                 tracing::info!(key_id = row.id(), prefix = %row.prefix, "api key issued");
                 // The secret is stored only as a hash, so a replay shows the key without it.
                 let mut value = rows_envelope(std::slice::from_ref(&row)).into_value();
-                idempotency::record(conn, pending.as_ref(), StatusCode::CREATED, &value)?;
+                idempotency::record(
+                    conn,
+                    pending.as_ref(),
+                    StatusCode::CREATED,
+                    &value.to_string(),
+                )?;
                 value["api_keys"][row.id().to_string()]["key"] = json!(secret);
                 Ok(value)
             })

@@ -9,7 +9,7 @@ use serde_json::{json, Map, Value};
 
 use super::body::{repeats, take_objects, take_patch, FieldReader, JsonBody};
 use super::common::{
-    created, page_envelope, params, path_id, respond, rows_envelope, unprocessable,
+    created, json_response, page_envelope, params, path_id, rows_envelope, unprocessable,
 };
 use super::envelope::Envelope;
 use super::idempotency;
@@ -223,12 +223,12 @@ pub async fn respond_created(
                 None => {
                     let mut env = render(&rows, made);
                     env.keep_fields(&fields);
-                    Ok(env.into_value())
+                    Ok(env.into_body())
                 }
             }
         })
         .await?;
-        Ok(respond(StatusCode::CREATED, value))
+        Ok(json_response(StatusCode::CREATED, value))
     })
     .await
 }

@@ -4,9 +4,7 @@
 //! what diesel writes, so stored values and bound filter values still compare as text),
 //! and defers to diesel for anything else. On PostgreSQL it is diesel's own binary form.
 
-use std::fmt::Write;
-
-use chrono::{NaiveDate, NaiveDateTime, NaiveTime, Timelike};
+use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
 use diesel::backend::Backend;
 use diesel::deserialize::{self, FromSql, FromSqlRow};
 use diesel::expression::AsExpression;
@@ -36,26 +34,7 @@ impl From<Ts> for NaiveDateTime {
 /// `%F %T%.f`: the fraction is left out when zero, else 3, 6 or 9 digits.
 pub fn format_sqlite(t: NaiveDateTime) -> String {
     let mut s = String::with_capacity(29);
-    let d = t.date();
-    let _ = write!(
-        s,
-        "{:04}-{:02}-{:02} {:02}:{:02}:{:02}",
-        chrono::Datelike::year(&d),
-        chrono::Datelike::month(&d),
-        chrono::Datelike::day(&d),
-        t.hour(),
-        t.minute(),
-        t.second()
-    );
-    let nanos = t.nanosecond() % 1_000_000_000;
-    if nanos == 0 {
-    } else if nanos.is_multiple_of(1_000_000) {
-        let _ = write!(s, ".{:03}", nanos / 1_000_000);
-    } else if nanos.is_multiple_of(1_000) {
-        let _ = write!(s, ".{:06}", nanos / 1_000);
-    } else {
-        let _ = write!(s, ".{nanos:09}");
-    }
+    let _ = crate::domain::write_datetime(&mut s, t, ' ');
     s
 }
 

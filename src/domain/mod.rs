@@ -6,7 +6,7 @@ mod permissions;
 pub use names::{AvatarUrl, Email, GroupName, InstanceName, Username};
 pub use permissions::{Permissions, CAN_MANAGE_MEMBERS};
 
-use chrono::{DateTime, NaiveDateTime, SecondsFormat, Utc};
+use chrono::{DateTime, NaiveDateTime, Utc};
 use serde_json::Value;
 
 /// Parses an ID given as a JSON string of digits or a JSON number: a positive i64.
@@ -33,8 +33,61 @@ pub fn id_json(id: i64) -> Value {
 
 /// RFC 3339 in UTC with a `Z`, microseconds when there are any.
 pub fn timestamp_json(t: impl Into<NaiveDateTime>) -> Value {
-    let t: NaiveDateTime = t.into();
-    Value::String(t.and_utc().to_rfc3339_opts(SecondsFormat::AutoSi, true))
+    Value::String(Rfc3339(t.into()).to_string())
+}
+
+/// Serializes an ID as the API shows it: a string of digits.
+pub fn ser_id<S: serde::Serializer>(id: &i64, s: S) -> Result<S::Ok, S::Error> {
+    s.collect_str(id)
+}
+
+/// A time as the API shows it: RFC 3339 in UTC with a `Z`, the fraction left out when
+/// zero, else 3, 6 or 9 digits (chrono's `SecondsFormat::AutoSi`), written without
+/// chrono's general formatter.
+#[derive(Clone, Copy)]
+pub struct Rfc3339(pub NaiveDateTime);
+
+impl std::fmt::Display for Rfc3339 {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write_datetime(f, self.0, 'T')?;
+        f.write_str("Z")
+    }
+}
+
+impl serde::Serialize for Rfc3339 {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+/// `YYYY-MM-DD<sep>HH:MM:SS[.fff|.ffffff|.fffffffff]`.
+pub fn write_datetime(
+    out: &mut impl std::fmt::Write,
+    t: NaiveDateTime,
+    sep: char,
+) -> std::fmt::Result {
+    use chrono::{Datelike, Timelike};
+    let d = t.date();
+    write!(
+        out,
+        "{:04}-{:02}-{:02}{sep}{:02}:{:02}:{:02}",
+        d.year(),
+        d.month(),
+        d.day(),
+        t.hour(),
+        t.minute(),
+        t.second()
+    )?;
+    let nanos = t.nanosecond() % 1_000_000_000;
+    if nanos == 0 {
+        Ok(())
+    } else if nanos.is_multiple_of(1_000_000) {
+        write!(out, ".{:03}", nanos / 1_000_000)
+    } else if nanos.is_multiple_of(1_000) {
+        write!(out, ".{:06}", nanos / 1_000)
+    } else {
+        write!(out, ".{nanos:09}")
+    }
 }
 
 pub fn opt_timestamp_json(t: Option<NaiveDateTime>) -> Value {
@@ -148,6 +201,26 @@ impl KeyRole {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn times_are_written_as_chrono_writes_rfc3339() {
+        use chrono::{NaiveDate, SecondsFormat};
+        let day = NaiveDate::from_ymd_opt(2026, 11, 2).unwrap();
+        for (h, m, s, nanos) in [
+            (0, 0, 0, 0),
+            (8, 5, 9, 120_000_000),
+            (23, 59, 59, 123_456_000),
+            (12, 0, 1, 1),
+            (7, 30, 0, 999_999_999),
+        ] {
+            let t = day.and_hms_nano_opt(h, m, s, nanos).unwrap();
+            let ours = Rfc3339(t).to_string();
+            let chrono = t.and_utc().to_rfc3339_opts(SecondsFormat::AutoSi, true);
+            assert_eq!(ours, chrono);
+            assert_eq!(timestamp_json(t), json!(chrono));
+            assert_eq!(serde_json::to_value(Rfc3339(t)).unwrap(), json!(chrono));
+        }
+    }
 
     #[test]
     fn ids_are_positive_and_accept_strings_or_numbers() {
