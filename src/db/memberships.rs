@@ -299,13 +299,54 @@ fn filtered(instance_id: i64, f: &MembershipFilter) -> memberships::BoxedQuery<'
     q
 }
 
+/// Whether a filter lets every membership of the instance through (then the kept
+/// count is the number of matches). Destructured, so a new filter field must be
+/// considered here.
+fn unfiltered(f: &MembershipFilter) -> bool {
+    let MembershipFilter {
+        common:
+            Common {
+                ids,
+                created_after,
+                updated_after,
+            },
+        user_id,
+        group_id,
+        role,
+        visible_to,
+    } = f;
+    ids.is_none()
+        && created_after.is_none()
+        && updated_after.is_none()
+        && user_id.is_none()
+        && group_id.is_none()
+        && role.is_none()
+        && visible_to.is_none()
+}
+
+/// The number of memberships of an instance, as the triggers keep it: one row read,
+/// where `COUNT(*)` walks every membership (117 ms at a million on PostgreSQL).
+pub fn counted(conn: &mut AnyConnection, instance_id: i64) -> QueryResult<i64> {
+    use super::schema::membership_counts;
+    Ok(membership_counts::table
+        .filter(membership_counts::instance_id.eq(instance_id))
+        .select(membership_counts::n)
+        .first::<i64>(conn)
+        .optional()?
+        .unwrap_or(0))
+}
+
 pub fn list(
     conn: &mut AnyConnection,
     instance_id: i64,
     f: &MembershipFilter,
     w: &Window,
 ) -> QueryResult<Page<Membership>> {
-    let total: i64 = filtered(instance_id, f).count().get_result(conn)?;
+    let total: i64 = if unfiltered(f) {
+        counted(conn, instance_id)?
+    } else {
+        filtered(instance_id, f).count().get_result(conn)?
+    };
     let mut q = filtered(instance_id, f).select(Membership::as_select());
     apply_window!(
         q,

@@ -94,6 +94,14 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    /// The number of memberships of each instance, kept by triggers (see the migration).
+    membership_counts (instance_id) {
+        instance_id -> BigInt,
+        n -> BigInt,
+    }
+}
+
 diesel::allow_tables_to_appear_in_same_query!(
     instances,
     users,

@@ -207,6 +207,22 @@ async fn overlapping_round(app: &TestApp, t: &Tenant, ignore: bool) {
     );
 }
 
+/// An unfiltered list's meta.count (the kept count), checked against a real COUNT: a
+/// filter that lets every membership through.
+async fn counts(app: &TestApp, t: &Tenant) -> u64 {
+    let kept = app.get(&t.at("/memberships"), &t.key).await;
+    kept.assert_status(200);
+    let all = t.at("/memberships?created_after=1970-01-01T00:00:00Z");
+    let counted = app.get(&all, &t.key).await;
+    counted.assert_status(200);
+    assert_eq!(
+        kept.body["meta"]["count"], counted.body["meta"]["count"],
+        "kept vs counted"
+    );
+    assert_eq!(kept.body["count"], kept.body["meta"]["count"]);
+    kept.body["meta"]["count"].as_u64().unwrap()
+}
+
 both! {
     async fn single_create_defaults(app) {
         let t = app.tenant("acme").await;
@@ -1159,5 +1175,47 @@ both! {
         assert_eq!(pairs_of(&r.results()), vec![(u[0].clone(), g[1].clone())]);
         let r = app.get(&t.at(&format!("/groups/{}/users", g[0])), &t.key).await;
         assert_eq!(pairs_of(&r.results()), vec![(u[1].clone(), g[0].clone())]);
+    }
+
+    async fn unfiltered_count_follows_every_write(app) {
+        // An unfiltered list's meta.count comes from a count the database keeps; it must
+        // match a real COUNT (a filter that lets everything through forces one) after
+        // creates, ignored and failed bulks, deletes and cascades, per tenant.
+        let a = app.tenant("acme").await;
+        let b = app.tenant("bolt").await;
+        let ua = app.users(&a, &["u0", "u1", "u2", "u3"]).await;
+        let ga = app.groups(&a, &["g0", "g1", "g2"]).await;
+        let ub = app.users(&b, &["v0"]).await;
+        let gb = app.groups(&b, &["h0"]).await;
+        assert_eq!(counts(&app, &a).await, 0);
+        let pairs: Vec<(&str, &str)> =
+            ua.iter().flat_map(|u| ga.iter().map(move |g| (u.as_str(), g.as_str()))).collect();
+        app.post(&a.at("/memberships"), &a.key, bulk(&pairs[..6])).await.assert_status(201);
+        app.post(&b.at("/memberships"), &b.key, bulk(&[(&ub[0], &gb[0])])).await.assert_status(201);
+        assert_eq!(counts(&app, &a).await, 6);
+        assert_eq!(counts(&app, &b).await, 1);
+        // Half already there: ignored ones are not counted twice.
+        let r = app.post(&a.at("/memberships?on_conflict=ignore"), &a.key, bulk(&pairs[3..9])).await;
+        r.assert_status(201);
+        assert_eq!(r.body["meta"]["created"], json!(3));
+        assert_eq!(counts(&app, &a).await, 9);
+        // A failed bulk changes nothing.
+        app.post(&a.at("/memberships"), &a.key, bulk(&pairs[8..12])).await.assert_status(422);
+        assert_eq!(counts(&app, &a).await, 9);
+        app.post(&a.at("/memberships"), &a.key, bulk(&pairs[9..12])).await.assert_status(201);
+        assert_eq!(counts(&app, &a).await, 12);
+        // One delete, then cascades from a user and from a group.
+        let first = app.get(&a.at("/memberships?per_page=1"), &a.key).await;
+        let id = first.results()[0]["id"].as_str().unwrap().to_string();
+        app.delete(&a.at(&format!("/memberships/{id}")), &a.key).await.assert_status(204);
+        assert_eq!(counts(&app, &a).await, 11);
+        app.delete(&a.at(&format!("/users/{}", ua[3])), &a.key).await.assert_status(204);
+        assert_eq!(counts(&app, &a).await, 8);
+        app.delete(&a.at(&format!("/groups/{}", ga[2])), &a.key).await.assert_status(204);
+        assert_eq!(counts(&app, &a).await, 5);
+        assert_eq!(counts(&app, &b).await, 1, "the other tenant is untouched");
+        // Page count follows the kept count.
+        let r = app.get(&a.at("/memberships?per_page=4"), &a.key).await;
+        assert_eq!(r.body["meta"]["page_count"], json!(2));
     }
 }
