@@ -546,9 +546,9 @@ class Bench:
                 FROM generate_series({k0}::bigint, {k0 + need - 1}::bigint) k
                 ORDER BY 2, 3;
                 SET session_replication_role = origin;
-                INSERT INTO membership_counts (instance_id, n)
-                SELECT instance_id, count(*) FROM memberships GROUP BY instance_id
-                ON CONFLICT (instance_id) DO UPDATE SET n = EXCLUDED.n;""")
+                DELETE FROM membership_counts;
+                INSERT INTO membership_counts (instance_id, slot, n)
+                SELECT instance_id, 0, count(*) FROM memberships GROUP BY instance_id;""")
         self.pg.sql(self.db_roster, "VACUUM ANALYZE memberships;")
         seed["next_k"] = k0 + need
         total = int(self.pg.sql(self.db_roster, "SELECT count(*) FROM memberships;", fetch=True)[0][0])

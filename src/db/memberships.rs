@@ -324,16 +324,15 @@ fn unfiltered(f: &MembershipFilter) -> bool {
         && visible_to.is_none()
 }
 
-/// The number of memberships of an instance, as the triggers keep it: one row read,
+/// The number of memberships of an instance, as the triggers keep it: at most 16 rows,
 /// where `COUNT(*)` walks every membership (117 ms at a million on PostgreSQL).
 pub fn counted(conn: &mut AnyConnection, instance_id: i64) -> QueryResult<i64> {
     use super::schema::membership_counts;
-    Ok(membership_counts::table
+    let slots: Vec<i64> = membership_counts::table
         .filter(membership_counts::instance_id.eq(instance_id))
         .select(membership_counts::n)
-        .first::<i64>(conn)
-        .optional()?
-        .unwrap_or(0))
+        .load(conn)?;
+    Ok(slots.iter().sum())
 }
 
 pub fn list(

@@ -96,8 +96,9 @@ diesel::table! {
 
 diesel::table! {
     /// The number of memberships of each instance, kept by triggers (see the migration).
-    membership_counts (instance_id) {
+    membership_counts (instance_id, slot) {
         instance_id -> BigInt,
+        slot -> Integer,
         n -> BigInt,
     }
 }
