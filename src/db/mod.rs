@@ -49,7 +49,7 @@ pub type DbConn = PooledConnection<ConnectionManager>;
 pub struct DbPool {
     inner: Pool<ConnectionManager>,
     slots: Arc<tokio::sync::Semaphore>,
-    /// Alive while any clone of the pool is; the SQLite checkpointer stops with it.
+    /// Alive while any clone of the pool is; SQLite's maintenance thread stops with it.
     _alive: Arc<()>,
 }
 
@@ -185,22 +185,31 @@ impl ConnectionManager {
 }
 
 /// Every SQLite connection's settings. Checkpoints (copying the WAL back into the
-/// database file, with an fsync) are the checkpointer thread's job, off the writers'
+/// database file, with an fsync) are the maintenance thread's job, off the writers'
 /// path; a writer only checkpoints itself if the WAL passes 16,000 pages (64 MiB),
 /// which the thread normally never lets it reach.
 const SQLITE_SETUP: &str = "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
      PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000; \
      PRAGMA wal_autocheckpoint = 16000;";
 
-/// How often the checkpointer copies the WAL back (a few MiB each time under load).
+/// How often the maintenance thread copies the WAL back (a few MiB each time under
+/// load), and how often it looks whether the statistics are due.
 const CHECKPOINT_EVERY: Duration = Duration::from_millis(100);
+const STATS_CHECK_EVERY: Duration = Duration::from_secs(5);
 
-/// Runs passive checkpoints on its own connection until the pool is dropped. A passive
-/// checkpoint never blocks readers or writers. Without it, the writer whose commit
-/// crosses `wal_autocheckpoint` does the checkpoint while holding the write lock: a
-/// third of the time of a bulk of 100 scattered memberships went there
-/// (`bench/sqlite_ceiling.py`: 25,000 rows/s with writers checkpointing, 37,000 without).
-fn spawn_checkpointer(url: &DatabaseUrl, alive: std::sync::Weak<()>) -> Result<(), String> {
+/// SQLite's upkeep on its own connection, until the pool is dropped:
+///
+/// - Passive checkpoints, which never block readers or writers. Without them the
+///   writer whose commit crosses `wal_autocheckpoint` does the checkpoint while holding
+///   the write lock: a third of the time of a bulk of 100 scattered memberships went
+///   there (`bench/sqlite_ceiling.py`: 25,000 rows/s with writers checkpointing,
+///   37,000 without).
+/// - Planner statistics (`ANALYZE`, sampling about 1,000 rows per index, a few ms),
+///   whenever the memberships have grown by a quarter since the last run. Without
+///   them SQLite guesses that `instance_id = ?` picks a few rows, and lists one user's
+///   memberships by walking the whole instance in ID order instead of taking the
+///   user's rows from the (instance, user, group) index and sorting them.
+fn spawn_maintenance(url: &DatabaseUrl, alive: std::sync::Weak<()>) -> Result<(), String> {
     use diesel::r2d2::ManageConnection;
     let DatabaseUrl::Sqlite(_) = url else {
         return Ok(());
@@ -209,17 +218,43 @@ fn spawn_checkpointer(url: &DatabaseUrl, alive: std::sync::Weak<()>) -> Result<(
         .connect()
         .map_err(|e| format!("cannot connect to the database: {e}"))?;
     std::thread::Builder::new()
-        .name("sqlite-checkpointer".into())
+        .name("sqlite-maintenance".into())
         .spawn(move || {
+            let mut analyzed_at: i64 = 0;
+            let mut last_check = std::time::Instant::now();
             while alive.upgrade().is_some() {
                 std::thread::sleep(CHECKPOINT_EVERY);
                 if let Err(e) = conn.batch_execute("PRAGMA wal_checkpoint(PASSIVE)") {
                     tracing::warn!(error = %e, "checkpoint failed");
                 }
+                if last_check.elapsed() >= STATS_CHECK_EVERY {
+                    last_check = std::time::Instant::now();
+                    match refresh_stats(&mut conn, analyzed_at) {
+                        Ok(size) => analyzed_at = size,
+                        Err(e) => tracing::warn!(error = %e, "ANALYZE failed"),
+                    }
+                }
             }
         })
         .map(|_| ())
-        .map_err(|e| format!("cannot start the checkpointer: {e}"))
+        .map_err(|e| format!("cannot start the SQLite maintenance thread: {e}"))
+}
+
+/// Runs `ANALYZE` if the memberships (by their highest ID, which costs one index
+/// step to read) grew by a quarter since `analyzed_at`; returns the size analyzed at.
+fn refresh_stats(conn: &mut AnyConnection, analyzed_at: i64) -> QueryResult<i64> {
+    use diesel::dsl::max;
+    let size = schema::memberships::table
+        .select(max(schema::memberships::id))
+        .first::<Option<i64>>(conn)?
+        .unwrap_or(0);
+    if size <= analyzed_at + analyzed_at / 4 + 100 {
+        return Ok(analyzed_at);
+    }
+    // ANALYZE writes its tables: queue with this process's writers.
+    let _writer = SQLITE_WRITER.lock().unwrap_or_else(|p| p.into_inner());
+    conn.batch_execute("PRAGMA analysis_limit = 1000; ANALYZE;")?;
+    Ok(size)
 }
 
 /// One connection outside any pool (for the CLI), with the same setup as pooled ones.
@@ -263,7 +298,7 @@ pub fn build_pool(
         .map_err(|e| format!("cannot connect to the database: {e}"))?;
     let slots = Arc::new(tokio::sync::Semaphore::new(size.max(1) as usize));
     let alive = Arc::new(());
-    spawn_checkpointer(url, Arc::downgrade(&alive))?;
+    spawn_maintenance(url, Arc::downgrade(&alive))?;
     Ok(DbPool {
         inner,
         slots,
