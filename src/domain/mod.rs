@@ -38,7 +38,7 @@ pub fn timestamp_json(t: impl Into<NaiveDateTime>) -> Value {
 
 /// Serializes an ID as the API shows it: a string of digits.
 pub fn ser_id<S: serde::Serializer>(id: &i64, s: S) -> Result<S::Ok, S::Error> {
-    s.collect_str(id)
+    s.serialize_str(itoa::Buffer::new().format(*id))
 }
 
 /// A time as the API shows it: RFC 3339 in UTC with a `Z`, the fraction left out when
@@ -49,14 +49,91 @@ pub struct Rfc3339(pub NaiveDateTime);
 
 impl std::fmt::Display for Rfc3339 {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write_datetime(f, self.0, 'T')?;
-        f.write_str("Z")
+        match DateTimeText::new(self.0, 'T', true) {
+            Some(text) => f.write_str(text.as_str()),
+            None => f.write_str(
+                &self
+                    .0
+                    .and_utc()
+                    .to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true),
+            ),
+        }
     }
 }
 
 impl serde::Serialize for Rfc3339 {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.collect_str(self)
+        match DateTimeText::new(self.0, 'T', true) {
+            Some(text) => s.serialize_str(text.as_str()),
+            None => s.collect_str(self),
+        }
+    }
+}
+
+/// A date and time written digit by digit into a buffer on the stack: `core::fmt` with
+/// padded integers took an eighth of Roster's CPU per bulk create (600 times per bulk
+/// of 100 with its sideloads). `None` for years outside 0000–9999, which take the
+/// general path.
+struct DateTimeText {
+    buf: [u8; 32],
+    len: usize,
+}
+
+impl DateTimeText {
+    fn new(t: NaiveDateTime, sep: char, zulu: bool) -> Option<Self> {
+        use chrono::{Datelike, Timelike};
+        let d = t.date();
+        let year = u32::try_from(d.year()).ok().filter(|y| *y <= 9999)?;
+        let sep = u8::try_from(sep).ok().filter(u8::is_ascii)?;
+        let mut text = Self {
+            buf: [0; 32],
+            len: 0,
+        };
+        text.digits(year, 4);
+        text.push(b'-');
+        text.digits(d.month(), 2);
+        text.push(b'-');
+        text.digits(d.day(), 2);
+        text.push(sep);
+        text.digits(t.hour(), 2);
+        text.push(b':');
+        text.digits(t.minute(), 2);
+        text.push(b':');
+        text.digits(t.second(), 2);
+        let nanos = t.nanosecond() % 1_000_000_000;
+        if nanos != 0 {
+            text.push(b'.');
+            if nanos.is_multiple_of(1_000_000) {
+                text.digits(nanos / 1_000_000, 3);
+            } else if nanos.is_multiple_of(1_000) {
+                text.digits(nanos / 1_000, 6);
+            } else {
+                text.digits(nanos, 9);
+            }
+        }
+        if zulu {
+            text.push(b'Z');
+        }
+        Some(text)
+    }
+
+    fn push(&mut self, b: u8) {
+        self.buf[self.len] = b;
+        self.len += 1;
+    }
+
+    /// `value` as exactly `width` decimal digits (the caller keeps it below 10^width).
+    fn digits(&mut self, mut value: u32, width: usize) {
+        for i in (0..width).rev() {
+            self.buf[self.len + i] = b'0' + (value % 10) as u8;
+            value /= 10;
+        }
+        self.len += width;
+    }
+
+    fn as_str(&self) -> &str {
+        // Only ASCII digits and separators were written.
+        std::str::from_utf8(&self.buf[..self.len]).unwrap_or_default()
     }
 }
 
@@ -67,6 +144,9 @@ pub fn write_datetime(
     sep: char,
 ) -> std::fmt::Result {
     use chrono::{Datelike, Timelike};
+    if let Some(text) = DateTimeText::new(t, sep, false) {
+        return out.write_str(text.as_str());
+    }
     let d = t.date();
     write!(
         out,
@@ -219,6 +299,18 @@ mod tests {
             assert_eq!(ours, chrono);
             assert_eq!(timestamp_json(t), json!(chrono));
             assert_eq!(serde_json::to_value(Rfc3339(t)).unwrap(), json!(chrono));
+            let mut sqlite = String::new();
+            write_datetime(&mut sqlite, t, ' ').unwrap();
+            assert_eq!(sqlite, chrono.trim_end_matches('Z').replace('T', " "));
+        }
+        // Years chrono writes with a sign or five digits take the general path.
+        for year in [-1, 10_000, 2, 999] {
+            let t = NaiveDate::from_ymd_opt(year, 1, 1)
+                .unwrap()
+                .and_hms_opt(0, 0, 0)
+                .unwrap();
+            let chrono = t.and_utc().to_rfc3339_opts(SecondsFormat::AutoSi, true);
+            assert_eq!(Rfc3339(t).to_string(), chrono);
         }
     }
 
