@@ -276,11 +276,13 @@ pub fn managed_groups(
         .collect())
 }
 
-/// Creates every membership of the batch in one transaction, or none. The fast path is
-/// one barrier lookup and one multi-row INSERT, with the database checking existence
-/// and uniqueness; only when it reports a problem is each object diagnosed.
-/// `finish` runs inside the transaction, after the insert, to build and record the
-/// response.
+/// Creates every membership of the batch, or none. On PostgreSQL a clean bulk that
+/// records nothing else (`mode.alone`) is one INSERT guarded against barriers
+/// (`insert_alone`); otherwise, or when a barrier is involved, one transaction holds
+/// the INSERT and a locked barrier check (`insert_checked`). The database checks
+/// existence and uniqueness; only when it reports a problem is each object diagnosed.
+/// `finish` runs after the insert (inside the transaction when there is one) to build
+/// and record the response.
 fn create_all<T>(
     conn: &mut AnyConnection,
     instance_id: i64,
@@ -400,7 +402,8 @@ fn insert_alone(
         .ok_or_else(|| ApiError::Internal("an inserted membership was not returned".into()))
 }
 
-/// The fast path. Any `Unprocessable` it returns means: roll back and diagnose.
+/// The transactional path. Any `Unprocessable` it returns means: roll back and
+/// diagnose.
 ///
 /// The INSERT comes first and the barrier check after it, in the same transaction. The
 /// INSERT holds ROW EXCLUSIVE on memberships (PostgreSQL), so a barrier being created
