@@ -5,6 +5,7 @@ use chrono::NaiveDateTime;
 use super::time::Ts;
 use diesel::prelude::*;
 
+use super::bulk_insert::{BulkInsert, Guard};
 use super::listing::{Common, Page, Window};
 use super::schema::memberships;
 use super::{AnyConnection, Db};
@@ -87,49 +88,21 @@ pub fn insert_many_skipping_existing(
     }
 }
 
-/// Binds the seven column arrays of `PG_INSERT` ($1 to $7) to a `sql_query`.
-macro_rules! bind_columns {
-    ($q:expr, $rows:expr) => {{
-        use diesel::sql_types::{Array, BigInt, Nullable, Text, Timestamp};
-        let rows: &[NewMembership] = $rows;
-        let col = |f: fn(&NewMembership) -> i64| rows.iter().map(f).collect::<Vec<i64>>();
-        $q.bind::<Array<BigInt>, _>(col(|r| r.instance_id))
-            .bind::<Array<BigInt>, _>(col(|r| r.user_id))
-            .bind::<Array<BigInt>, _>(col(|r| r.group_id))
-            .bind::<Array<Text>, _>(rows.iter().map(|r| r.role.clone()).collect::<Vec<String>>())
-            .bind::<Array<Nullable<Text>>, _>(
-                rows.iter()
-                    .map(|r| r.configurable_permissions.clone())
-                    .collect::<Vec<Option<String>>>(),
-            )
-            .bind::<Array<Timestamp>, _>(rows.iter().map(|r| r.created_at.0).collect::<Vec<_>>())
-            .bind::<Array<Timestamp>, _>(rows.iter().map(|r| r.updated_at.0).collect::<Vec<_>>())
-    }};
-}
-
-const PG_INSERT: &str = "INSERT INTO memberships \
-     (instance_id, user_id, group_id, role, configurable_permissions, created_at, updated_at) \
-     SELECT * FROM UNNEST($1::bigint[], $2::bigint[], $3::bigint[], $4::text[], $5::text[], \
-     $6::timestamp[], $7::timestamp[])";
-const PG_RETURNING: &str = " RETURNING instance_id, id, user_id, group_id, role, \
-     configurable_permissions, created_at, updated_at";
-
-/// On PostgreSQL a bulk goes in as one INSERT ... SELECT FROM UNNEST of seven arrays:
-/// the same statement text whatever the number of rows, so it is prepared once per
-/// connection and cached, where a multi-row VALUES list with 700 parameters was parsed
-/// and planned on every request (about a seventh of PostgreSQL's time per bulk).
+/// On PostgreSQL a bulk goes in as one INSERT ... SELECT FROM UNNEST of seven arrays
+/// (`bulk_insert`): the same statement text whatever the number of rows, prepared once
+/// per connection, where a multi-row VALUES list with 700 parameters was parsed and
+/// planned on every request.
 fn pg_insert_unnest(
     c: &mut diesel::PgConnection,
     rows: &[NewMembership],
     skip_existing: bool,
 ) -> QueryResult<Vec<Membership>> {
-    let conflict = if skip_existing {
-        " ON CONFLICT (instance_id, user_id, group_id) DO NOTHING"
+    let guard = if skip_existing {
+        Guard::SkipExisting
     } else {
-        ""
+        Guard::None
     };
-    let sql = format!("{PG_INSERT}{conflict}{PG_RETURNING}");
-    bind_columns!(diesel::sql_query(sql), rows).load(c)
+    BulkInsert::new(rows, guard).load(c)
 }
 
 /// The whole write of a clean bulk as one statement, outside any explicit transaction
@@ -151,22 +124,17 @@ pub fn insert_alone_unless_barred(
     rows: &[NewMembership],
     group_ids: &[i64],
 ) -> QueryResult<Option<Vec<Membership>>> {
-    use diesel::sql_types::{Array, BigInt};
     let AnyConnection::Postgresql(c) = conn else {
         return Ok(None);
     };
     if rows.is_empty() {
         return Ok(Some(Vec::new()));
     }
-    let sql = format!(
-        "WITH barred AS (SELECT EXISTS (SELECT 1 FROM barriers WHERE instance_id = $8 \
-         AND (group_a_id = ANY($9) OR group_b_id = ANY($9))) AS b) \
-         {PG_INSERT} AS u WHERE NOT (SELECT b FROM barred){PG_RETURNING}"
-    );
-    let inserted: Vec<Membership> = bind_columns!(diesel::sql_query(sql), rows)
-        .bind::<BigInt, _>(instance_id)
-        .bind::<Array<BigInt>, _>(group_ids)
-        .load(c)?;
+    let guard = Guard::UnlessBarred {
+        instance_id,
+        group_ids,
+    };
+    let inserted: Vec<Membership> = BulkInsert::new(rows, guard).load(c)?;
     Ok((!inserted.is_empty()).then_some(inserted))
 }
 

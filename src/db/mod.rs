@@ -1,6 +1,7 @@
 //! Storage: one codebase over PostgreSQL and SQLite. Backend-specific code stays here.
 
 pub mod barriers;
+mod bulk_insert;
 pub mod groups;
 pub mod idempotency;
 pub mod instances;
