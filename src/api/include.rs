@@ -8,7 +8,7 @@ use serde_json::Value;
 use super::envelope::Envelope;
 use super::render::Row;
 use crate::db::memberships::Membership;
-use crate::db::{groups, memberships, users, AnyConnection};
+use crate::db::{groups, memberships, sideloads, users, AnyConnection};
 use crate::domain::id_json;
 
 fn distinct(ids: impl Iterator<Item = i64>) -> Vec<i64> {
@@ -45,6 +45,16 @@ impl MembershipSideloads {
         group_ids: &[i64],
         includes: &[&str],
     ) -> QueryResult<Self> {
+        if let (AnyConnection::Postgresql(c), true) = (
+            &mut *conn,
+            includes.contains(&"user") && includes.contains(&"group"),
+        ) {
+            let (users, groups) = sideloads::users_and_groups(c, instance_id, user_ids, group_ids)?;
+            return Ok(Self {
+                users: Some(users),
+                groups: Some(groups),
+            });
+        }
         let users = includes
             .contains(&"user")
             .then(|| users::find_many(conn, instance_id, user_ids))

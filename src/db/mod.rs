@@ -9,6 +9,7 @@ pub mod keys;
 pub mod listing;
 pub mod memberships;
 pub mod schema;
+pub mod sideloads;
 pub mod time;
 pub mod users;
 

@@ -1268,4 +1268,45 @@ both! {
         }
         assert_eq!(counts(&app, &t).await, 50);
     }
+
+    async fn sideloaded_users_and_groups_are_the_objects_themselves(app) {
+        // include=user,group (one statement for both on PostgreSQL) sideloads each user
+        // and group exactly as GET shows it, every attribute, on a create and on a list.
+        let t = app.tenant("acme").await;
+        let r = app.post(&t.at("/users"), &t.key, json!({"users": [
+            {"username": "full", "name": "Full Name", "email": "full@example.com",
+             "avatar_url": "https://example.com/a.png", "principal": "service_account"},
+            {"username": "bare"}
+        ]})).await;
+        r.assert_status(201);
+        let u: Vec<String> = r.results().iter().map(|x| x["id"].as_str().unwrap().to_string()).collect();
+        let r = app.post(&t.at("/groups"), &t.key, json!({"groups": [
+            {"name": "described", "description": "a group with a description"},
+            {"name": "plain"}
+        ]})).await;
+        r.assert_status(201);
+        let g: Vec<String> = r.results().iter().map(|x| x["id"].as_str().unwrap().to_string()).collect();
+        let created = app
+            .post(&t.at("/memberships?include=user,group"), &t.key, bulk(&[(&u[0], &g[0]), (&u[1], &g[1])]))
+            .await;
+        created.assert_status(201);
+        let listed = app.get(&t.at("/memberships?include=user,group"), &t.key).await;
+        listed.assert_status(200);
+        for r in [&created, &listed] {
+            assert_eq!(r.body["users"].as_object().unwrap().len(), 2);
+            assert_eq!(r.body["groups"].as_object().unwrap().len(), 2);
+            for id in &u {
+                let one = app.get(&t.at(&format!("/users/{id}")), &t.key).await;
+                assert_eq!(r.body["users"][id], one.body["users"][id], "user {id}");
+            }
+            for id in &g {
+                let one = app.get(&t.at(&format!("/groups/{id}")), &t.key).await;
+                assert_eq!(r.body["groups"][id], one.body["groups"][id], "group {id}");
+            }
+        }
+        assert_eq!(created.body["users"][&u[0]]["principal"], json!("service_account"));
+        assert_eq!(created.body["users"][&u[0]]["email"], json!("full@example.com"));
+        assert_eq!(created.body["groups"][&g[0]]["description"], json!("a group with a description"));
+        assert_eq!(created.body["users"][&u[1]]["name"], json!(null));
+    }
 }
