@@ -8,7 +8,7 @@
 use chrono::NaiveDateTime;
 use diesel::pg::Pg;
 use diesel::query_builder::{AstPass, Query, QueryFragment, QueryId};
-use diesel::sql_types::{Array, BigInt, Nullable, Text, Timestamp, Untyped};
+use diesel::sql_types::{Array, BigInt, Nullable, Text, Timestamp};
 use diesel::{PgConnection, QueryResult, RunQueryDsl};
 
 use super::memberships::NewMembership;
@@ -112,8 +112,19 @@ impl QueryId for BulkInsert<'_> {
     const HAS_STATIC_QUERY_ID: bool = false;
 }
 
+// The RETURNING columns in order, so rows decode by position (as `Membership`'s
+// `Queryable`), not by looking up each column's name in each row.
 impl Query for BulkInsert<'_> {
-    type SqlType = Untyped;
+    type SqlType = (
+        BigInt,
+        BigInt,
+        BigInt,
+        BigInt,
+        Text,
+        Nullable<Text>,
+        Timestamp,
+        Timestamp,
+    );
 }
 
 impl RunQueryDsl<PgConnection> for BulkInsert<'_> {}

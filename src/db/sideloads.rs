@@ -5,8 +5,8 @@
 
 use diesel::pg::Pg;
 use diesel::query_builder::{AstPass, Query, QueryFragment, QueryId};
-use diesel::sql_types::{Array, BigInt, Nullable, Text, Timestamp, Untyped};
-use diesel::{PgConnection, QueryResult, QueryableByName, RunQueryDsl};
+use diesel::sql_types::{Array, BigInt, Bool, Nullable, Text, Timestamp};
+use diesel::{PgConnection, QueryResult, Queryable, RunQueryDsl};
 
 use super::groups::Group;
 use super::time::Ts;
@@ -46,35 +46,37 @@ impl QueryId for UsersAndGroups<'_> {
     const HAS_STATIC_QUERY_ID: bool = false;
 }
 
+// The selected columns in order, so rows decode by position.
 impl Query for UsersAndGroups<'_> {
-    type SqlType = Untyped;
+    type SqlType = (
+        Bool,
+        BigInt,
+        BigInt,
+        Text,
+        Nullable<Text>,
+        Nullable<Text>,
+        Nullable<Text>,
+        Nullable<Text>,
+        Timestamp,
+        Timestamp,
+    );
 }
 
 impl RunQueryDsl<PgConnection> for UsersAndGroups<'_> {}
 
 /// A row of either table: a user's (username, name, email, avatar_url, principal) or a
 /// group's (name, description) in the columns a to e.
-#[derive(QueryableByName)]
+#[derive(Queryable)]
 struct Row {
-    #[diesel(sql_type = diesel::sql_types::Bool)]
     is_user: bool,
-    #[diesel(sql_type = BigInt)]
     instance_id: i64,
-    #[diesel(sql_type = BigInt)]
     id: i64,
-    #[diesel(sql_type = Text)]
     a: String,
-    #[diesel(sql_type = Nullable<Text>)]
     b: Option<String>,
-    #[diesel(sql_type = Nullable<Text>)]
     c: Option<String>,
-    #[diesel(sql_type = Nullable<Text>)]
     d: Option<String>,
-    #[diesel(sql_type = Nullable<Text>)]
     e: Option<String>,
-    #[diesel(sql_type = Timestamp)]
     created_at: Ts,
-    #[diesel(sql_type = Timestamp)]
     updated_at: Ts,
 }
 
