@@ -93,7 +93,7 @@ pub fn build(settings: Settings, handle_signals: bool) -> Result<Application, St
                     Ok(res)
                 }
             })
-            .wrap(TracingLogger::default())
+            .wrap(TracingLogger::<crate::telemetry::RootSpan>::new())
             .wrap(cors(&origins))
             .wrap(NormalizePath::new(TrailingSlash::Trim))
             .configure(crate::api::openapi::configure)

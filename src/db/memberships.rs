@@ -5,7 +5,7 @@ use chrono::NaiveDateTime;
 use super::time::Ts;
 use diesel::prelude::*;
 
-use super::bulk_insert::{BulkInsert, Guard};
+use super::bulk_insert::{BulkInsert, Guard, SqliteBulkInsert};
 use super::listing::{Common, Page, Window};
 use super::schema::memberships;
 use super::{AnyConnection, Db};
@@ -61,10 +61,7 @@ pub fn insert_many(
 ) -> QueryResult<Vec<Membership>> {
     match conn {
         AnyConnection::Postgresql(c) => pg_insert_unnest(c, rows, false),
-        AnyConnection::Sqlite(c) => diesel::insert_into(memberships::table)
-            .values(rows)
-            .returning(Membership::as_returning())
-            .get_results(c),
+        AnyConnection::Sqlite(c) => SqliteBulkInsert::new(rows, false)?.load(c),
     }
 }
 
@@ -75,16 +72,7 @@ pub fn insert_many_skipping_existing(
 ) -> QueryResult<Vec<Membership>> {
     match conn {
         AnyConnection::Postgresql(c) => pg_insert_unnest(c, rows, true),
-        AnyConnection::Sqlite(c) => diesel::insert_into(memberships::table)
-            .values(rows)
-            .on_conflict((
-                memberships::instance_id,
-                memberships::user_id,
-                memberships::group_id,
-            ))
-            .do_nothing()
-            .returning(Membership::as_returning())
-            .get_results(c),
+        AnyConnection::Sqlite(c) => SqliteBulkInsert::new(rows, true)?.load(c),
     }
 }
 
