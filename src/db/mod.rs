@@ -2,6 +2,7 @@
 
 pub mod barriers;
 mod bulk_insert;
+mod group_commit;
 pub mod groups;
 pub mod idempotency;
 pub mod instances;
@@ -51,6 +52,8 @@ pub type DbConn = PooledConnection<ConnectionManager>;
 pub struct DbPool {
     inner: Pool<ConnectionManager>,
     slots: Arc<tokio::sync::Semaphore>,
+    /// SQLite: the connection every write transaction runs on (`group_commit`).
+    writer: Option<Arc<group_commit::GroupWriter>>,
     /// Alive while any clone of the pool is; SQLite's maintenance thread stops with it.
     _alive: Arc<()>,
 }
@@ -211,7 +214,11 @@ const STATS_CHECK_EVERY: Duration = Duration::from_secs(5);
 ///   them SQLite guesses that `instance_id = ?` picks a few rows, and lists one user's
 ///   memberships by walking the whole instance in ID order instead of taking the
 ///   user's rows from the (instance, user, group) index and sorting them.
-fn spawn_maintenance(url: &DatabaseUrl, alive: std::sync::Weak<()>) -> Result<(), String> {
+fn spawn_maintenance(
+    url: &DatabaseUrl,
+    writer: Option<Arc<group_commit::GroupWriter>>,
+    alive: std::sync::Weak<()>,
+) -> Result<(), String> {
     use diesel::r2d2::ManageConnection;
     let DatabaseUrl::Sqlite(_) = url else {
         return Ok(());
@@ -231,7 +238,7 @@ fn spawn_maintenance(url: &DatabaseUrl, alive: std::sync::Weak<()>) -> Result<()
                 }
                 if last_check.elapsed() >= STATS_CHECK_EVERY {
                     last_check = std::time::Instant::now();
-                    match refresh_stats(&mut conn, analyzed_at) {
+                    match refresh_stats(&mut conn, writer.as_deref(), analyzed_at) {
                         Ok(size) => analyzed_at = size,
                         Err(e) => tracing::warn!(error = %e, "ANALYZE failed"),
                     }
@@ -244,7 +251,11 @@ fn spawn_maintenance(url: &DatabaseUrl, alive: std::sync::Weak<()>) -> Result<()
 
 /// Runs `ANALYZE` if the memberships (by their highest ID, which costs one index
 /// step to read) grew by a quarter since `analyzed_at`; returns the size analyzed at.
-fn refresh_stats(conn: &mut AnyConnection, analyzed_at: i64) -> QueryResult<i64> {
+fn refresh_stats(
+    conn: &mut AnyConnection,
+    writer: Option<&group_commit::GroupWriter>,
+    analyzed_at: i64,
+) -> QueryResult<i64> {
     use diesel::dsl::max;
     let size = schema::memberships::table
         .select(max(schema::memberships::id))
@@ -253,9 +264,12 @@ fn refresh_stats(conn: &mut AnyConnection, analyzed_at: i64) -> QueryResult<i64>
     if size <= analyzed_at + analyzed_at / 4 + 100 {
         return Ok(analyzed_at);
     }
-    // ANALYZE writes its tables: queue with this process's writers.
-    let _writer = SQLITE_WRITER.lock().unwrap_or_else(|p| p.into_inner());
-    conn.batch_execute("PRAGMA analysis_limit = 1000; ANALYZE;")?;
+    // ANALYZE writes its tables: it queues with this process's writers.
+    const ANALYZE: &str = "PRAGMA analysis_limit = 1000; ANALYZE;";
+    match writer {
+        Some(w) => w.write(|c| c.batch_execute(ANALYZE))?,
+        None => conn.batch_execute(ANALYZE)?,
+    }
     Ok(size)
 }
 
@@ -299,11 +313,18 @@ pub fn build_pool(
         .build(ConnectionManager::new(url.clone()))
         .map_err(|e| format!("cannot connect to the database: {e}"))?;
     let slots = Arc::new(tokio::sync::Semaphore::new(size.max(1) as usize));
+    let writer = match url {
+        DatabaseUrl::Sqlite(_) => Some(Arc::new(group_commit::GroupWriter::new(
+            ConnectionManager::new(url.clone()),
+        )?)),
+        DatabaseUrl::Postgres(_) => None,
+    };
     let alive = Arc::new(());
-    spawn_maintenance(url, Arc::downgrade(&alive))?;
+    spawn_maintenance(url, writer.clone(), Arc::downgrade(&alive))?;
     Ok(DbPool {
         inner,
         slots,
+        writer,
         _alive: alive,
     })
 }
@@ -317,13 +338,15 @@ pub fn run_migrations(conn: &mut AnyConnection) -> Result<usize, String> {
     result.map_err(|e| format!("migration failed: {e}"))
 }
 
-/// SQLite allows one writer at a time. This process's writers queue here, where the
-/// next one wakes the moment the lock is free, instead of in SQLite's busy handler,
-/// which sleeps 1, 2, 5, 10, ... ms between tries and wastes most of the time.
+/// SQLite allows one writer at a time. Writers without a pool's group writer (the CLI)
+/// queue here, where the next one wakes the moment the lock is free, instead of in
+/// SQLite's busy handler, which sleeps 1, 2, 5, 10, ... ms between tries.
 static SQLITE_WRITER: std::sync::Mutex<()> = std::sync::Mutex::new(());
 
-/// A write transaction: `BEGIN IMMEDIATE` on SQLite (so concurrent writers queue on the
-/// busy timeout instead of failing), a plain `BEGIN` on PostgreSQL. Rolls back on error.
+/// A write transaction: a plain `BEGIN` on PostgreSQL. On SQLite, a turn on the pool's
+/// writer connection, in a transaction shared with the writers queued behind it
+/// (`group_commit`); without a pool, `BEGIN IMMEDIATE` on `conn`. Rolls back on error.
+/// `f` must use the connection it is given, which on SQLite is not `conn`.
 pub fn write_transaction<T, E>(
     conn: &mut AnyConnection,
     f: impl FnOnce(&mut AnyConnection) -> Result<T, E>,
@@ -331,6 +354,14 @@ pub fn write_transaction<T, E>(
 where
     E: From<diesel::result::Error>,
 {
+    if let AnyConnection::Sqlite(_) = conn {
+        if group_commit::inside() {
+            return conn.transaction(f);
+        }
+        if let Some(writer) = group_commit::current() {
+            return writer.write(f);
+        }
+    }
     let _writer = match conn {
         AnyConnection::Sqlite(_) => Some(SQLITE_WRITER.lock().unwrap_or_else(|p| p.into_inner())),
         AnyConnection::Postgresql(_) => None,
@@ -394,7 +425,7 @@ where
             .get()
             .map_err(|e| ApiError::Unavailable(e.to_string()))?;
         let before = STATEMENTS.with(Cell::get);
-        let result = f(&mut conn);
+        let result = group_commit::with_writer(pool.writer.as_ref(), || f(&mut conn));
         if let Some(counter) = counter {
             counter.fetch_add(STATEMENTS.with(Cell::get) - before, Ordering::Relaxed);
         }

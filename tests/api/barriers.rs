@@ -446,6 +446,64 @@ both! {
         }
     }
 
+    async fn concurrent_bulks_fail_alone(app) {
+        // Many bulks at once, half of them refused by a barrier only after their INSERT
+        // ran (the barrier check follows the INSERT in the same transaction). Writers
+        // that queue together may share one database transaction (SQLite's group
+        // commit): each refused bulk must vanish whole, its first row too, and every
+        // other bulk must be there whole, with the kept count matching the rows.
+        let t = app.tenant("acme").await;
+        let names: Vec<String> = (0..33).map(|i| format!("u{i}")).collect();
+        let refs: Vec<&str> = names.iter().map(String::as_str).collect();
+        let u = app.users(&t, &refs).await;
+        let g = app.groups(&t, &["a", "b", "c"]).await;
+        barrier(&app, &t, &g[0], &g[1]).await;
+        app.post(&t.at("/memberships"), &t.key, bulk(&[(&u[0], &g[0])])).await.assert_status(201);
+        let client = reqwest::Client::new();
+        let url = format!("{}{}?include=user", app.base, t.at("/memberships"));
+        let mut expected: BTreeSet<(String, String)> = [(u[0].clone(), g[0].clone())].into();
+        for round in 0..4 {
+            let handles: Vec<_> = (0..8)
+                .map(|i| {
+                    let fresh = &u[1 + round * 8 + i];
+                    let refused = i % 2 == 1;
+                    // A refused bulk: a fresh user into c, then u0 (in a) into b.
+                    let pairs: Vec<(&str, &str)> = if refused {
+                        vec![(fresh, &g[2]), (&u[0], &g[1])]
+                    } else {
+                        vec![(fresh, &g[2]), (fresh, &g[0])]
+                    };
+                    if !refused {
+                        expected.insert((fresh.clone(), g[2].clone()));
+                        expected.insert((fresh.clone(), g[0].clone()));
+                    }
+                    let (c, url, key, body) = (client.clone(), url.clone(), t.key.clone(), bulk(&pairs));
+                    tokio::spawn(async move {
+                        let res = c.post(url).header("X-API-KEY", key).json(&body).send().await.unwrap();
+                        (refused, TestApp::read(res).await)
+                    })
+                })
+                .collect();
+            for h in handles {
+                let (refused, r) = h.await.unwrap();
+                if refused {
+                    r.assert_error(422, "forbidden_by_policy");
+                    assert_eq!(errs(&r)[0].2, Some(1), "round {round}: the index of u0's row: {}", r.text);
+                } else {
+                    r.assert_status(201);
+                    assert_eq!(r.body["meta"]["created"], json!(2), "round {round}: {}", r.text);
+                    assert_eq!(r.body["users"].as_object().unwrap().len(), 1, "{}", r.text);
+                }
+            }
+        }
+        let rows = all_memberships(&app, &t).await;
+        let got: BTreeSet<(String, String)> = pairs_of(&rows).into_iter().collect();
+        assert_eq!(got, expected, "exactly the accepted bulks' rows");
+        assert_eq!(rows.len(), expected.len(), "no row twice");
+        let kept = app.get(&t.at("/memberships"), &t.key).await;
+        assert_eq!(kept.body["meta"]["count"], json!(expected.len()), "the kept count: {}", kept.text);
+    }
+
     async fn racing_identical_barriers(app) {
         // The same barrier created by several requests at once: one 201, the others a
         // duplicate naming group_ids, never a 500.
