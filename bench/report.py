@@ -120,7 +120,7 @@ def summarize(res):
             cpu["machine_busy_cpu_s"] / (cpu["window_s"] * res["machine"]["nproc"]), 3)
     bd = []
     for name, label in (("raw_bulk_c8", "raw INSERT of 100 rows, prepared (the ceiling)"),
-                        ("raw_bulk_unprepared_c8", "raw INSERT of 100 rows, unprepared (as diesel sends a batch insert)"),
+                        ("raw_bulk_roster_statements_c8", "Roster's three statements (key, sideloads, INSERT) sent by pgbench"),
                         ("pg_bulk_c8", "Roster on PostgreSQL")):
         p = g(name)
         if p:

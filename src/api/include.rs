@@ -45,14 +45,17 @@ impl MembershipSideloads {
         group_ids: &[i64],
         includes: &[&str],
     ) -> QueryResult<Self> {
-        if let (AnyConnection::Postgresql(c), true) = (
-            &mut *conn,
-            includes.contains(&"user") && includes.contains(&"group"),
-        ) {
-            let (users, groups) = sideloads::users_and_groups(c, instance_id, user_ids, group_ids)?;
+        let (with_users, with_groups) = (includes.contains(&"user"), includes.contains(&"group"));
+        if let (AnyConnection::Postgresql(c), true) = (&mut *conn, with_users || with_groups) {
+            let (users, groups) = sideloads::users_and_groups(
+                c,
+                instance_id,
+                if with_users { user_ids } else { &[] },
+                if with_groups { group_ids } else { &[] },
+            )?;
             return Ok(Self {
-                users: Some(users),
-                groups: Some(groups),
+                users: with_users.then_some(users),
+                groups: with_groups.then_some(groups),
             });
         }
         let users = includes
