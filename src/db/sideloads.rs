@@ -9,9 +9,10 @@
 //! guesses ten array elements, and with 1,000 groups it chose a sequential scan that
 //! compares every group with every ID (100,000 comparisons, 1.1 ms of a 1.4 ms
 //! statement under `EXPLAIN ANALYZE`; joined, 0.4 ms). The sideload SELECT was the
-//! largest part of a bulk create's PostgreSQL time beyond the INSERT: pgbench with
-//! Roster's three statements alone took 4.1–4.4 ms of PostgreSQL CPU per 100 rows,
-//! against 3.1–3.3 without it.
+//! largest part of a bulk create's PostgreSQL time beyond the INSERT. pgbench at 8
+//! clients sending Roster's three statements alone (key, sideloads, INSERT): 3.95–4.48
+//! ms of PostgreSQL CPU per 100 rows with `= ANY`, 3.69–3.73 joined; the INSERT alone
+//! 3.08–3.33 (four runs each, `bench/bench.py`'s `roster_statements_sql`).
 
 use diesel::pg::Pg;
 use diesel::query_builder::{AstPass, Query, QueryFragment, QueryId};
