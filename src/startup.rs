@@ -96,8 +96,10 @@ pub fn build(settings: Settings, handle_signals: bool) -> Result<Application, St
             .wrap(TracingLogger::<crate::telemetry::RootSpan>::new())
             .wrap(cors(&origins))
             .wrap(NormalizePath::new(TrailingSlash::Trim))
-            .configure(crate::api::openapi::configure)
+            // The API's routes first: routes are tried in order, and the docs'
+            // catch-all path is a regular expression.
             .configure(crate::api::configure)
+            .configure(crate::api::openapi::configure)
     })
     .workers(settings.workers)
     .shutdown_timeout(settings.shutdown_timeout_secs)

@@ -46,27 +46,22 @@ impl MembershipSideloads {
         includes: &[&str],
     ) -> QueryResult<Self> {
         let (with_users, with_groups) = (includes.contains(&"user"), includes.contains(&"group"));
-        if let (AnyConnection::Postgresql(c), true) = (&mut *conn, with_users || with_groups) {
-            let (users, groups) = sideloads::users_and_groups(
-                c,
-                instance_id,
-                if with_users { user_ids } else { &[] },
-                if with_groups { group_ids } else { &[] },
-            )?;
+        if !with_users && !with_groups {
             return Ok(Self {
-                users: with_users.then_some(users),
-                groups: with_groups.then_some(groups),
+                users: None,
+                groups: None,
             });
         }
-        let users = includes
-            .contains(&"user")
-            .then(|| users::find_many(conn, instance_id, user_ids))
-            .transpose()?;
-        let groups = includes
-            .contains(&"group")
-            .then(|| groups::find_many(conn, instance_id, group_ids))
-            .transpose()?;
-        Ok(Self { users, groups })
+        let (users, groups) = sideloads::users_and_groups(
+            conn,
+            instance_id,
+            if with_users { user_ids } else { &[] },
+            if with_groups { group_ids } else { &[] },
+        )?;
+        Ok(Self {
+            users: with_users.then_some(users),
+            groups: with_groups.then_some(groups),
+        })
     }
 
     pub fn apply(&self, env: &mut Envelope) {

@@ -2,6 +2,9 @@
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
+use diesel::query_builder::{AstPass, Query, QueryFragment, QueryId};
+use diesel::sql_types::{BigInt, Text};
+use diesel::sqlite::Sqlite;
 
 use super::listing::{Common, Page, Window};
 use super::schema::{barriers, memberships};
@@ -51,9 +54,46 @@ pub fn touching(
         .select((barriers::group_a_id, barriers::group_b_id));
     match conn {
         AnyConnection::Postgresql(c) if lock => q.for_update().load(c),
+        AnyConnection::Sqlite(c) => SqliteTouching {
+            instance_id,
+            group_ids: super::json_ids(group_ids),
+        }
+        .load(c),
         other => q.load(other),
     }
 }
+
+/// `touching` on SQLite, where it runs inside the write lock: the groups as one JSON
+/// array, so the statement stays prepared (an `IN (?, ?, …)` list of 100 groups,
+/// twice, was prepared anew on every bulk).
+struct SqliteTouching {
+    instance_id: i64,
+    group_ids: String,
+}
+
+impl QueryFragment<Sqlite> for SqliteTouching {
+    fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, Sqlite>) -> QueryResult<()> {
+        out.push_sql("SELECT group_a_id, group_b_id FROM barriers WHERE instance_id = ");
+        out.push_bind_param::<BigInt, _>(&self.instance_id)?;
+        out.push_sql(" AND (group_a_id IN (SELECT value FROM json_each(");
+        out.push_bind_param::<Text, _>(&self.group_ids)?;
+        out.push_sql(")) OR group_b_id IN (SELECT value FROM json_each(");
+        out.push_bind_param::<Text, _>(&self.group_ids)?;
+        out.push_sql(")))");
+        Ok(())
+    }
+}
+
+impl QueryId for SqliteTouching {
+    type QueryId = ();
+    const HAS_STATIC_QUERY_ID: bool = false;
+}
+
+impl Query for SqliteTouching {
+    type SqlType = (BigInt, BigInt);
+}
+
+impl RunQueryDsl<SqliteConnection> for SqliteTouching {}
 
 /// Users who are members of both groups (at most `limit`).
 pub fn violators(

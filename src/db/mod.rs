@@ -435,6 +435,22 @@ where
     .map_err(|e| ApiError::Internal(format!("blocking task failed: {e}")))?
 }
 
+/// IDs as a JSON array, `[1,2,3]`: SQLite statements read it with `json_each(?)`, so
+/// their text, and their prepared statement, is the same whatever the number of IDs.
+pub(crate) fn json_ids(ids: &[i64]) -> String {
+    let mut s = String::with_capacity(ids.len() * 8 + 2);
+    s.push('[');
+    let mut buf = itoa::Buffer::new();
+    for (i, id) in ids.iter().enumerate() {
+        if i > 0 {
+            s.push(',');
+        }
+        s.push_str(buf.format(*id));
+    }
+    s.push(']');
+    s
+}
+
 /// Now, in UTC, truncated to microseconds (what PostgreSQL keeps).
 pub fn now() -> NaiveDateTime {
     Utc::now().naive_utc().trunc_subsecs(6)

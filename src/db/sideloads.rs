@@ -1,5 +1,5 @@
-//! `include=user` and `include=group` on PostgreSQL: the users and the groups of a
-//! page or a bulk in one round trip (a `UNION ALL` of the two lookups), prepared once
+//! `include=user` and `include=group`: the users and the groups of a page or a bulk in
+//! one round trip (a `UNION ALL` of the two lookups), prepared once
 //! per connection. As two statements they cost a second round trip and a second
 //! executor start and end, on every bulk create and every membership list page with
 //! both includes.
@@ -17,7 +17,10 @@
 use diesel::pg::Pg;
 use diesel::query_builder::{AstPass, Query, QueryFragment, QueryId};
 use diesel::sql_types::{Array, BigInt, Bool, Nullable, Text, Timestamp};
-use diesel::{PgConnection, QueryResult, Queryable, RunQueryDsl};
+use diesel::sqlite::Sqlite;
+use diesel::{PgConnection, QueryResult, Queryable, RunQueryDsl, SqliteConnection};
+
+use super::{json_ids, AnyConnection};
 
 use super::groups::Group;
 use super::time::Ts;
@@ -58,22 +61,65 @@ impl QueryId for UsersAndGroups<'_> {
 }
 
 // The selected columns in order, so rows decode by position.
+type Columns = (
+    Bool,
+    BigInt,
+    BigInt,
+    Text,
+    Nullable<Text>,
+    Nullable<Text>,
+    Nullable<Text>,
+    Nullable<Text>,
+    Timestamp,
+    Timestamp,
+);
+
 impl Query for UsersAndGroups<'_> {
-    type SqlType = (
-        Bool,
-        BigInt,
-        BigInt,
-        Text,
-        Nullable<Text>,
-        Nullable<Text>,
-        Nullable<Text>,
-        Nullable<Text>,
-        Timestamp,
-        Timestamp,
-    );
+    type SqlType = Columns;
 }
 
 impl RunQueryDsl<PgConnection> for UsersAndGroups<'_> {}
+
+/// SQLite's form: the IDs as JSON arrays, so the statement text is the same whatever
+/// their number and stays prepared (an `IN (?, ?, …)` list is prepared anew for every
+/// length; two lists of 100 cost a bulk create about 0.2 ms of preparing).
+struct SqliteUsersAndGroups {
+    instance_id: i64,
+    user_ids: String,
+    group_ids: String,
+}
+
+impl QueryFragment<Sqlite> for SqliteUsersAndGroups {
+    fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, Sqlite>) -> QueryResult<()> {
+        out.push_sql(
+            "SELECT 1, instance_id, id, username, name, email, avatar_url, principal, \
+             created_at, updated_at FROM users WHERE instance_id = ",
+        );
+        out.push_bind_param::<BigInt, _>(&self.instance_id)?;
+        out.push_sql(" AND id IN (SELECT value FROM json_each(");
+        out.push_bind_param::<Text, _>(&self.user_ids)?;
+        out.push_sql(
+            ")) UNION ALL SELECT 0, instance_id, id, name, description, NULL, NULL, NULL, \
+             created_at, updated_at FROM groups WHERE instance_id = ",
+        );
+        out.push_bind_param::<BigInt, _>(&self.instance_id)?;
+        out.push_sql(" AND id IN (SELECT value FROM json_each(");
+        out.push_bind_param::<Text, _>(&self.group_ids)?;
+        out.push_sql("))");
+        Ok(())
+    }
+}
+
+impl QueryId for SqliteUsersAndGroups {
+    type QueryId = ();
+    const HAS_STATIC_QUERY_ID: bool = false;
+}
+
+impl Query for SqliteUsersAndGroups {
+    type SqlType = Columns;
+}
+
+impl RunQueryDsl<SqliteConnection> for SqliteUsersAndGroups {}
 
 /// A row of either table: a user's (username, name, email, avatar_url, principal) or a
 /// group's (name, description) in the columns a to e.
@@ -93,17 +139,25 @@ struct Row {
 
 /// The users with `user_ids` and the groups with `group_ids` of one instance.
 pub fn users_and_groups(
-    c: &mut PgConnection,
+    conn: &mut AnyConnection,
     instance_id: i64,
     user_ids: &[i64],
     group_ids: &[i64],
 ) -> QueryResult<(Vec<User>, Vec<Group>)> {
-    let rows: Vec<Row> = UsersAndGroups {
-        instance_id,
-        user_ids,
-        group_ids,
-    }
-    .load(c)?;
+    let rows: Vec<Row> = match conn {
+        AnyConnection::Postgresql(c) => UsersAndGroups {
+            instance_id,
+            user_ids,
+            group_ids,
+        }
+        .load(c)?,
+        AnyConnection::Sqlite(c) => SqliteUsersAndGroups {
+            instance_id,
+            user_ids: json_ids(user_ids),
+            group_ids: json_ids(group_ids),
+        }
+        .load(c)?,
+    };
     let (mut users, mut groups) = (Vec::new(), Vec::new());
     for r in rows {
         if r.is_user {
