@@ -2,7 +2,7 @@
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
-use diesel::query_builder::{AstPass, Query, QueryFragment, QueryId};
+use diesel::query_builder::{AstPass, QueryFragment};
 use diesel::sql_types::{BigInt, Text};
 use diesel::sqlite::Sqlite;
 
@@ -84,16 +84,7 @@ impl QueryFragment<Sqlite> for SqliteTouching {
     }
 }
 
-impl QueryId for SqliteTouching {
-    type QueryId = ();
-    const HAS_STATIC_QUERY_ID: bool = false;
-}
-
-impl Query for SqliteTouching {
-    type SqlType = (BigInt, BigInt);
-}
-
-impl RunQueryDsl<SqliteConnection> for SqliteTouching {}
+crate::hand_written_statement!(SqliteTouching, SqliteConnection, (BigInt, BigInt));
 
 /// Users who are members of both groups (at most `limit`).
 pub fn violators(

@@ -14,10 +14,10 @@
 
 use chrono::NaiveDateTime;
 use diesel::pg::Pg;
-use diesel::query_builder::{AstPass, Query, QueryFragment, QueryId};
+use diesel::query_builder::{AstPass, QueryFragment};
 use diesel::sql_types::{Array, BigInt, Nullable, Text, Timestamp};
 use diesel::sqlite::Sqlite;
-use diesel::{PgConnection, QueryResult, RunQueryDsl, SqliteConnection};
+use diesel::{PgConnection, QueryResult, SqliteConnection};
 
 use super::memberships::NewMembership;
 use super::time::format_sqlite;
@@ -127,18 +127,7 @@ impl QueryFragment<Pg> for BulkInsert<'_> {
     }
 }
 
-// No static query ID: the three guards give three statement texts, and diesel then
-// keys its cache by the SQL text (and bind types) instead of by this type.
-impl QueryId for BulkInsert<'_> {
-    type QueryId = ();
-    const HAS_STATIC_QUERY_ID: bool = false;
-}
-
-impl Query for BulkInsert<'_> {
-    type SqlType = Returned;
-}
-
-impl RunQueryDsl<PgConnection> for BulkInsert<'_> {}
+crate::hand_written_statement!(BulkInsert<'_>, PgConnection, Returned);
 
 /// SQLite's bulk insert: the rows as one JSON array of
 /// `[instance_id, user_id, group_id, role, permissions, created_at, updated_at]`,
@@ -193,13 +182,4 @@ impl QueryFragment<Sqlite> for SqliteBulkInsert {
     }
 }
 
-impl QueryId for SqliteBulkInsert {
-    type QueryId = ();
-    const HAS_STATIC_QUERY_ID: bool = false;
-}
-
-impl Query for SqliteBulkInsert {
-    type SqlType = Returned;
-}
-
-impl RunQueryDsl<SqliteConnection> for SqliteBulkInsert {}
+crate::hand_written_statement!(SqliteBulkInsert, SqliteConnection, Returned);

@@ -76,6 +76,26 @@ macro_rules! per_backend {
     };
 }
 
+/// The diesel traits of a statement written by hand (a `QueryFragment` of one backend):
+/// no static query ID, so diesel caches the prepared statement by its SQL text; the SQL
+/// types of its columns in order, so rows decode by position; and `load` on that
+/// backend's connection.
+#[macro_export]
+macro_rules! hand_written_statement {
+    ($ty:ty, $conn:ty, $columns:ty) => {
+        impl diesel::query_builder::QueryId for $ty {
+            type QueryId = ();
+            const HAS_STATIC_QUERY_ID: bool = false;
+        }
+
+        impl diesel::query_builder::Query for $ty {
+            type SqlType = $columns;
+        }
+
+        impl diesel::RunQueryDsl<$conn> for $ty {}
+    };
+}
+
 /// Where the data lives, parsed from `ROSTER_DATABASE_URL`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum DatabaseUrl {

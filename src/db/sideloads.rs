@@ -15,7 +15,7 @@
 //! 3.08–3.33 (four runs each, `bench/bench.py`'s `roster_statements_sql`).
 
 use diesel::pg::Pg;
-use diesel::query_builder::{AstPass, Query, QueryFragment, QueryId};
+use diesel::query_builder::{AstPass, QueryFragment};
 use diesel::sql_types::{Array, BigInt, Bool, Nullable, Text, Timestamp};
 use diesel::sqlite::Sqlite;
 use diesel::{PgConnection, QueryResult, Queryable, RunQueryDsl, SqliteConnection};
@@ -54,12 +54,6 @@ impl QueryFragment<Pg> for UsersAndGroups<'_> {
     }
 }
 
-// One statement text: diesel caches it by that text.
-impl QueryId for UsersAndGroups<'_> {
-    type QueryId = ();
-    const HAS_STATIC_QUERY_ID: bool = false;
-}
-
 // The selected columns in order, so rows decode by position.
 type Columns = (
     Bool,
@@ -74,15 +68,11 @@ type Columns = (
     Timestamp,
 );
 
-impl Query for UsersAndGroups<'_> {
-    type SqlType = Columns;
-}
-
-impl RunQueryDsl<PgConnection> for UsersAndGroups<'_> {}
+crate::hand_written_statement!(UsersAndGroups<'_>, PgConnection, Columns);
 
 /// SQLite's form: the IDs as JSON arrays, so the statement text is the same whatever
-/// their number and stays prepared (an `IN (?, ?, …)` list is prepared anew for every
-/// length; two lists of 100 cost a bulk create about 0.2 ms of preparing).
+/// their number and stays prepared (diesel's `IN (?, ?, …)` list is never cached: it
+/// was prepared anew, with 100 parameters per list, on every bulk create and list page).
 struct SqliteUsersAndGroups {
     instance_id: i64,
     user_ids: String,
@@ -110,16 +100,7 @@ impl QueryFragment<Sqlite> for SqliteUsersAndGroups {
     }
 }
 
-impl QueryId for SqliteUsersAndGroups {
-    type QueryId = ();
-    const HAS_STATIC_QUERY_ID: bool = false;
-}
-
-impl Query for SqliteUsersAndGroups {
-    type SqlType = Columns;
-}
-
-impl RunQueryDsl<SqliteConnection> for SqliteUsersAndGroups {}
+crate::hand_written_statement!(SqliteUsersAndGroups, SqliteConnection, Columns);
 
 /// A row of either table: a user's (username, name, email, avatar_url, principal) or a
 /// group's (name, description) in the columns a to e.
