@@ -107,9 +107,25 @@ impl ToSql<Timestamp, Sqlite> for Ts {
     }
 }
 
+/// PostgreSQL's epoch, 2000-01-01, in microseconds after the Unix epoch.
+const PG_EPOCH_MICROS: i64 = 946_684_800_000_000;
+
+/// A PostgreSQL timestamp (microseconds after 2000-01-01) as a date and time. diesel's
+/// own conversion builds the epoch date and adds a `Duration` day by day through
+/// chrono's calendar code, about 2% of Roster's CPU in a bulk create's profile.
+fn from_pg_micros(micros: i64) -> Option<NaiveDateTime> {
+    micros
+        .checked_add(PG_EPOCH_MICROS)
+        .and_then(chrono::DateTime::from_timestamp_micros)
+        .map(|t| t.naive_utc())
+}
+
 impl FromSql<Timestamp, Pg> for Ts {
     fn from_sql(value: <Pg as Backend>::RawValue<'_>) -> deserialize::Result<Self> {
-        <NaiveDateTime as FromSql<Timestamp, Pg>>::from_sql(value).map(Ts)
+        let diesel::data_types::PgTimestamp(micros) = FromSql::<Timestamp, Pg>::from_sql(value)?;
+        from_pg_micros(micros)
+            .map(Ts)
+            .ok_or_else(|| format!("timestamp out of range: {micros} µs after 2000").into())
     }
 }
 
@@ -155,5 +171,27 @@ mod tests {
         assert_eq!(parse_sqlite("2026-11-22T09:00:00"), None);
         assert_eq!(parse_sqlite("2026-13-22 09:00:00"), None);
         assert_eq!(parse_sqlite("garbage"), None);
+    }
+
+    #[test]
+    fn reads_postgres_timestamps_as_diesel_does() {
+        let epoch = NaiveDate::from_ymd_opt(2000, 1, 1)
+            .unwrap()
+            .and_hms_opt(0, 0, 0)
+            .unwrap();
+        for micros in [
+            0,
+            1,
+            -1,
+            848_707_200_123_456,
+            -946_684_800_000_001,
+            86_399_999_999,
+            i64::from(i32::MAX) * 1_000_000,
+            -62_000_000_000_000_000,
+        ] {
+            let diesel = epoch.checked_add_signed(chrono::Duration::microseconds(micros));
+            assert_eq!(from_pg_micros(micros), diesel, "{micros}");
+        }
+        assert_eq!(from_pg_micros(i64::MAX), None);
     }
 }
