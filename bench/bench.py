@@ -780,6 +780,11 @@ class Bench:
                          base=6_000_000 + i * 500_000)
             roster(f"pg_single_c{c}", pg_s, pg_seed, "roster-single", c)
 
+        # The bulk phases leave PostgreSQL with hundreds of MB of WAL, and a checkpoint
+        # triggered by them can be writing it out for a minute or two (the server log
+        # shows `checkpoint starting: wal` ... `write=108 s`), stalling commits now and
+        # then. Latency is measured on a settled server: finish that work first.
+        self.pg.sql(self.pg.admin_db, "CHECKPOINT;")
         log(f"single create, open loop at {a.rate} requests/s")
         roster("pg_single_open", pg_s, pg_seed, "roster-single", 32, rate=a.rate,
                duration=a.open_duration)
