@@ -80,12 +80,18 @@ thread_local! {
     static INSIDE: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
 }
 
-/// Runs `f` with `writer` as this thread's writer.
+/// Runs `f` with `writer` as this thread's writer (the previous one is restored after,
+/// even if `f` panics: blocking threads are reused).
 pub fn with_writer<T>(writer: Option<&Arc<GroupWriter>>, f: impl FnOnce() -> T) -> T {
-    let previous = CURRENT.with(|c| c.replace(writer.cloned()));
-    let result = f();
-    CURRENT.with(|c| *c.borrow_mut() = previous);
-    result
+    struct Restore(Option<Arc<GroupWriter>>);
+    impl Drop for Restore {
+        fn drop(&mut self) {
+            let previous = self.0.take();
+            CURRENT.with(|c| *c.borrow_mut() = previous);
+        }
+    }
+    let _restore = Restore(CURRENT.with(|c| c.replace(writer.cloned())));
+    f()
 }
 
 /// This thread's writer.
