@@ -10,7 +10,9 @@ foreign_keys=ON), from one thread (SQLite has one writer). Two pair orders:
 transaction) and `clustered` (100 consecutive users of one group, as an import of one
 team would be), because index locality decides how many pages each COMMIT writes.
 A third run takes the scattered pairs with checkpoints off the writer
-(`wal_autocheckpoint = 0`), as Roster does (its maintenance thread checkpoints).
+(`wal_autocheckpoint = 0`), as Roster does (its maintenance thread checkpoints), and a
+fourth puts four bulks in each transaction, each in a savepoint, as Roster's group
+commit does when writers queue together.
 
     python3 bench/sqlite_ceiling.py [--seconds 5]
 """
@@ -34,7 +36,7 @@ def pair(k, clustered):
     return u + 1, (q + u * 7919) % 1000 + 1
 
 
-def run(path, clustered, seconds, writer_checkpoints=True):
+def run(path, clustered, seconds, writer_checkpoints=True, per_transaction=1):
     for f in glob.glob(f"{path}*"):
         os.remove(f)
     c = sqlite3.connect(path, isolation_level=None)
@@ -56,16 +58,21 @@ def run(path, clustered, seconds, writer_checkpoints=True):
            + ",".join([f"(1, ?, ?, 'member', '{{}}', '{t0}', '{t0}')"] * 100) + " RETURNING *")
     k, n, in_commit, start = 0, 0, 0.0, time.time()
     while time.time() - start < seconds:
-        params = []
-        for _ in range(100):
-            params += pair(k, clustered)
-            k += 1
         c.execute("BEGIN IMMEDIATE")
-        c.execute(sql, params).fetchall()
+        for _ in range(per_transaction):
+            params = []
+            for _ in range(100):
+                params += pair(k, clustered)
+                k += 1
+            if per_transaction > 1:
+                c.execute("SAVEPOINT bulk")
+            c.execute(sql, params).fetchall()
+            if per_transaction > 1:
+                c.execute("RELEASE bulk")
+            n += 100
         t = time.time()
         c.execute("COMMIT")
         in_commit += time.time() - t
-        n += 100
     took = time.time() - start
     c.close()
     return n / took, in_commit / took
@@ -76,10 +83,12 @@ def main():
     p.add_argument("--seconds", type=float, default=5)
     a = p.parse_args()
     with tempfile.TemporaryDirectory() as d:
-        for name, clustered, ckpt in (("scattered pairs", False, True),
-                                      ("clustered pairs", True, True),
-                                      ("scattered pairs, no writer checkpoints", False, False)):
-            rate, commit = run(os.path.join(d, "ceiling.db"), clustered, a.seconds, ckpt)
+        for name, clustered, ckpt, per_tx in (
+                ("scattered pairs", False, True, 1),
+                ("clustered pairs", True, True, 1),
+                ("scattered pairs, no writer checkpoints", False, False, 1),
+                ("scattered pairs, no writer checkpoints, 4 bulks a transaction", False, False, 4)):
+            rate, commit = run(os.path.join(d, "ceiling.db"), clustered, a.seconds, ckpt, per_tx)
             print(f"SQLite ceiling, {name}: {rate:,.0f} rows/s (COMMIT {commit:.0%} of the time)")
 
 

@@ -1,8 +1,7 @@
 //! `include=user` and `include=group`: the users and the groups of a page or a bulk in
-//! one round trip (a `UNION ALL` of the two lookups), prepared once
-//! per connection. As two statements they cost a second round trip and a second
-//! executor start and end, on every bulk create and every membership list page with
-//! both includes.
+//! one round trip (a `UNION ALL` of the two lookups), prepared once per connection. As
+//! two statements they cost a second round trip and a second executor start and end,
+//! on every bulk create and every membership list page with both includes.
 //!
 //! Each lookup joins the unnested IDs to the table rather than filtering the table
 //! with `id = ANY($ids)`: for the generic plan of a prepared statement PostgreSQL
@@ -118,7 +117,9 @@ struct Row {
     updated_at: Ts,
 }
 
-/// The users with `user_ids` and the groups with `group_ids` of one instance.
+/// The users with `user_ids` and the groups with `group_ids` of one instance. The IDs
+/// must be distinct (both callers make them so): on PostgreSQL the join returns a row
+/// for each ID given.
 pub fn users_and_groups(
     conn: &mut AnyConnection,
     instance_id: i64,
