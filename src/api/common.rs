@@ -30,7 +30,7 @@ pub fn params(req: &HttpRequest) -> Result<Params, ApiError> {
 pub fn page_envelope<T: Row>(page: &Page<T>, p: &ListParams) -> Envelope {
     let mut env = Envelope::new(T::PLURAL);
     for row in &page.rows {
-        env.push(row.id(), row.render());
+        env.push(row);
     }
     let next = page.rows.last().filter(|_| page.has_more).map(|last| {
         Cursor {
@@ -51,7 +51,7 @@ pub fn page_envelope<T: Row>(page: &Page<T>, p: &ListParams) -> Envelope {
 pub fn rows_envelope<T: Row>(rows: &[T]) -> Envelope {
     let mut env = Envelope::new(T::PLURAL);
     for row in rows {
-        env.push(row.id(), row.render());
+        env.push(row);
     }
     env
 }

@@ -1,18 +1,20 @@
 //! Sideloads: one query per association, whatever the number of rows (API.md §5).
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 use diesel::QueryResult;
 use serde_json::Value;
 
 use super::envelope::Envelope;
-use super::render::Row;
 use crate::db::memberships::Membership;
 use crate::db::{groups, memberships, sideloads, users, AnyConnection};
 use crate::domain::id_json;
 
 fn distinct(ids: impl Iterator<Item = i64>) -> Vec<i64> {
-    ids.collect::<BTreeSet<_>>().into_iter().collect()
+    let mut v: Vec<i64> = ids.collect();
+    v.sort_unstable();
+    v.dedup();
+    v
 }
 
 /// `include=user,group` on memberships.
@@ -68,13 +70,13 @@ impl MembershipSideloads {
         if let Some(users) = &self.users {
             env.ensure("users");
             for u in users {
-                env.sideload("users", u.id, u.render());
+                env.sideload(u);
             }
         }
         if let Some(groups) = &self.groups {
             env.ensure("groups");
             for g in groups {
-                env.sideload("groups", g.id, g.render());
+                env.sideload(g);
             }
         }
     }
@@ -92,7 +94,7 @@ fn attach(
     env.ensure("memberships");
     for m in rows {
         by_owner.entry(owner(m)).or_default().push(id_json(m.id));
-        env.sideload("memberships", m.id, m.render());
+        env.sideload(m);
     }
     env.each_primary(|id, obj| {
         let ids = by_owner.get(&id).cloned().unwrap_or_default();
@@ -121,7 +123,7 @@ pub fn for_users(
             instance_id,
             &distinct(rows.iter().map(|m| m.group_id)),
         )? {
-            env.sideload("groups", g.id, g.render());
+            env.sideload(&g);
         }
     }
     Ok(())
@@ -144,7 +146,7 @@ pub fn for_groups(
     if includes.contains(&"memberships.user") {
         env.ensure("users");
         for u in users::find_many(conn, instance_id, &distinct(rows.iter().map(|m| m.user_id)))? {
-            env.sideload("users", u.id, u.render());
+            env.sideload(&u);
         }
     }
     Ok(())

@@ -210,12 +210,12 @@ pub async fn respond_created(
                         Some(_) => Some(created(
                             conn,
                             pending.as_ref(),
-                            render(rows, made),
+                            render(&rows, made),
                             &fields,
                         )?),
                         None => None,
                     };
-                    Ok((rows.to_vec(), made, value))
+                    Ok((rows, made, value))
                 },
             )?;
             match value {
@@ -288,7 +288,7 @@ fn create_all<T>(
     instance_id: i64,
     mut batch: Batch,
     mode: Mode,
-    finish: impl Fn(&mut AnyConnection, &[Membership], usize) -> Result<T, ApiError>,
+    finish: impl Fn(&mut AnyConnection, Vec<Membership>, usize) -> Result<T, ApiError>,
 ) -> Result<T, ApiError> {
     let ignore_existing = mode.ignore_existing;
     let pairs = batch.valid().map(|(i, x)| (i, (x.user_id, x.group_id)));
@@ -305,7 +305,7 @@ fn create_all<T>(
         match insert_alone(conn, instance_id, &batch) {
             Ok(Some(rows)) => {
                 let made = rows.len();
-                return finish(conn, &rows, made);
+                return finish(conn, rows, made);
             }
             Ok(None) | Err(ApiError::Unprocessable(_)) => {}
             Err(other) => return Err(other),
@@ -315,7 +315,7 @@ fn create_all<T>(
         if batch.errors.is_empty() {
             match db::write_transaction(conn, |conn| {
                 let (rows, made) = insert_checked(conn, instance_id, &batch, ignore_existing)?;
-                finish(conn, &rows, made)
+                finish(conn, rows, made)
             }) {
                 Err(ApiError::Unprocessable(_)) => {}
                 other => return other,
@@ -366,14 +366,15 @@ fn new_rows(instance_id: i64, batch: &Batch) -> (Vec<NewMembership>, Vec<i64>) {
     (rows, group_ids)
 }
 
-/// The rows of `by_pair` in the batch's order, if every object has one.
+/// The rows of `by_pair` in the batch's order, if every object has one (the batch's
+/// pairs are distinct: a repeated pair is an error before anything is written).
 fn in_request_order(
     batch: &Batch,
-    by_pair: &HashMap<(i64, i64), Membership>,
+    mut by_pair: HashMap<(i64, i64), Membership>,
 ) -> Option<Vec<Membership>> {
     batch
         .valid()
-        .map(|(_, x)| by_pair.get(&(x.user_id, x.group_id)).cloned())
+        .map(|(_, x)| by_pair.remove(&(x.user_id, x.group_id)))
         .collect()
 }
 
@@ -397,7 +398,7 @@ fn insert_alone(
     else {
         return Ok(None);
     };
-    in_request_order(batch, &pair_map(inserted))
+    in_request_order(batch, pair_map(inserted))
         .map(Some)
         .ok_or_else(|| ApiError::Internal("an inserted membership was not returned".into()))
 }
@@ -437,14 +438,15 @@ fn insert_checked(
             by_pair.entry((m.user_id, m.group_id)).or_insert(m);
         }
     }
-    in_request_order(batch, &by_pair)
+    in_request_order(batch, by_pair)
         .map(|rows| (rows, created))
         .ok_or_else(|| ApiError::Unprocessable(Vec::new()))
 }
 
 fn distinct(ids: impl Iterator<Item = i64>) -> Vec<i64> {
-    let mut v: Vec<i64> = ids.collect::<HashSet<_>>().into_iter().collect();
+    let mut v: Vec<i64> = ids.collect();
     v.sort_unstable();
+    v.dedup();
     v
 }
 

@@ -55,23 +55,23 @@ pub struct BulkInsert<'a> {
     instance_ids: Vec<i64>,
     user_ids: Vec<i64>,
     group_ids: Vec<i64>,
-    roles: Vec<String>,
-    permissions: Vec<Option<String>>,
+    roles: Vec<&'a str>,
+    permissions: Vec<Option<&'a str>>,
     created_at: Vec<NaiveDateTime>,
     updated_at: Vec<NaiveDateTime>,
     guard: Guard<'a>,
 }
 
 impl<'a> BulkInsert<'a> {
-    pub fn new(rows: &[NewMembership], guard: Guard<'a>) -> Self {
+    pub fn new(rows: &'a [NewMembership], guard: Guard<'a>) -> Self {
         Self {
             instance_ids: rows.iter().map(|r| r.instance_id).collect(),
             user_ids: rows.iter().map(|r| r.user_id).collect(),
             group_ids: rows.iter().map(|r| r.group_id).collect(),
-            roles: rows.iter().map(|r| r.role.clone()).collect(),
+            roles: rows.iter().map(|r| r.role.as_str()).collect(),
             permissions: rows
                 .iter()
-                .map(|r| r.configurable_permissions.clone())
+                .map(|r| r.configurable_permissions.as_deref())
                 .collect(),
             created_at: rows.iter().map(|r| r.created_at.0).collect(),
             updated_at: rows.iter().map(|r| r.updated_at.0).collect(),

@@ -79,13 +79,6 @@ impl Permissions {
             _ => Self::Disabled,
         }
     }
-
-    pub fn to_json(&self) -> Value {
-        match self {
-            Self::Disabled => Value::Null,
-            Self::Given(map) => Value::Object(map.clone()),
-        }
-    }
 }
 
 #[cfg(test)]
