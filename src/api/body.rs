@@ -34,48 +34,79 @@ fn is_json(req: &HttpRequest) -> bool {
     mime == "application/json" || (mime.starts_with("application/") && mime.ends_with("+json"))
 }
 
+/// A JSON body's bytes, read and checked as `JsonBody` reads them but not yet parsed:
+/// for a handler that reads the common shape of its body straight into its own types
+/// and parses into a `Value` (`parse_json`) only when that fails.
+pub struct JsonBytes(pub Bytes);
+
+/// The body as JSON text: 400 unless it parses.
+pub fn parse_json(body: &[u8]) -> Result<Value, ApiError> {
+    serde_json::from_slice(body)
+        .map_err(|e| ApiError::bad_request(format!("the body is not valid JSON: {e}")))
+}
+
+/// Reads the body: 413 over the limit, 415 unless JSON, 400 if it cannot be read.
+fn read_body(
+    req: &HttpRequest,
+    payload: &mut Payload,
+) -> LocalBoxFuture<'static, Result<Bytes, ApiError>> {
+    let limit = req
+        .app_data::<Data<AppState>>()
+        .map(|s| s.settings.max_body_bytes)
+        .unwrap_or(1 << 20);
+    let json = is_json(req);
+    let declared = req
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<usize>().ok());
+    let bytes = Bytes::from_request(req, payload);
+    Box::pin(async move {
+        if declared.is_some_and(|n| n > limit) {
+            return Err(ApiError::PayloadTooLarge(limit));
+        }
+        let body = bytes.await.map_err(|e| {
+            let overflow = matches!(e.as_error::<PayloadError>(), Some(PayloadError::Overflow))
+                || matches!(
+                    e.as_error::<JsonPayloadError>(),
+                    Some(JsonPayloadError::Overflow { .. })
+                );
+            if overflow {
+                ApiError::PayloadTooLarge(limit)
+            } else {
+                ApiError::bad_request("the body could not be read")
+            }
+        })?;
+        if body.len() > limit {
+            return Err(ApiError::PayloadTooLarge(limit));
+        }
+        if !json {
+            return Err(ApiError::UnsupportedMediaType);
+        }
+        Ok(body)
+    })
+}
+
 impl FromRequest for JsonBody {
     type Error = ApiError;
     type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
 
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
-        let limit = req
-            .app_data::<Data<AppState>>()
-            .map(|s| s.settings.max_body_bytes)
-            .unwrap_or(1 << 20);
-        let json = is_json(req);
-        let declared = req
-            .headers()
-            .get(header::CONTENT_LENGTH)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.parse::<usize>().ok());
-        let bytes = Bytes::from_request(req, payload);
+        let body = read_body(req, payload);
         Box::pin(async move {
-            if declared.is_some_and(|n| n > limit) {
-                return Err(ApiError::PayloadTooLarge(limit));
-            }
-            let body = bytes.await.map_err(|e| {
-                let overflow = matches!(e.as_error::<PayloadError>(), Some(PayloadError::Overflow))
-                    || matches!(
-                        e.as_error::<JsonPayloadError>(),
-                        Some(JsonPayloadError::Overflow { .. })
-                    );
-                if overflow {
-                    ApiError::PayloadTooLarge(limit)
-                } else {
-                    ApiError::bad_request("the body could not be read")
-                }
-            })?;
-            if body.len() > limit {
-                return Err(ApiError::PayloadTooLarge(limit));
-            }
-            if !json {
-                return Err(ApiError::UnsupportedMediaType);
-            }
-            serde_json::from_slice(&body)
-                .map(|v| JsonBody(v, body))
-                .map_err(|e| ApiError::bad_request(format!("the body is not valid JSON: {e}")))
+            let body = body.await?;
+            parse_json(&body).map(|v| JsonBody(v, body))
         })
+    }
+}
+
+impl FromRequest for JsonBytes {
+    type Error = ApiError;
+    type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let body = read_body(req, payload);
+        Box::pin(async move { body.await.map(JsonBytes) })
     }
 }
 

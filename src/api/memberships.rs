@@ -7,13 +7,16 @@ use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde_json::{json, Map, Value};
 
-use super::body::{repeats, take_objects, take_patch, FieldReader, JsonBody};
+use super::body::{
+    parse_json, repeats, take_objects, take_patch, FieldReader, JsonBody, JsonBytes,
+};
 use super::common::{
     created, json_response, page_envelope, params, path_id, rows_envelope, unprocessable,
 };
 use super::envelope::Envelope;
 use super::idempotency;
 use super::include::{self, MembershipSideloads};
+use super::plain_memberships;
 use super::query::{ListParams, ListSpec, Params};
 use crate::auth::{Caller, InstanceCaller};
 use crate::db::memberships::{
@@ -142,10 +145,25 @@ pub async fn create(
     state: web::Data<AppState>,
     who: InstanceCaller,
     req: HttpRequest,
-    body: JsonBody,
+    body: JsonBytes,
 ) -> Result<HttpResponse, ApiError> {
+    // The common shape read straight into types, or the body as a JSON tree (400
+    // unless it parses, before the query is looked at, as for every other body).
+    let plain = match plain_memberships::read(&body.0) {
+        Some(batch) => Ok(batch),
+        None => Err(parse_json(&body.0)?),
+    };
     let options = create_options(&params(&req)?)?;
-    let objects = take_objects(body.0, "membership", "memberships")?;
+    let batch = match plain {
+        Ok(batch) => batch,
+        Err(value) => read_batch(value)?,
+    };
+    respond_created(&state, &req, &body.0, &who, batch, options).await
+}
+
+/// The general path: any body, every problem of every object reported with its index.
+pub(crate) fn read_batch(body: Value) -> Result<Batch, ApiError> {
+    let objects = take_objects(body, "membership", "memberships")?;
     let (mut errors, mut refs) = (Vec::new(), Vec::new());
     let inputs = objects
         .items
@@ -153,14 +171,13 @@ pub async fn create(
         .enumerate()
         .map(|(i, v)| parse_input(v, objects.bulk.then_some(i), &mut errors, &mut refs))
         .collect();
-    let batch = Batch {
+    Ok(Batch {
         inputs,
         refs,
         bulk: objects.bulk,
         errors,
         user_field: "user_id",
-    };
-    respond_created(&state, &req, &body.1, &who, batch, options).await
+    })
 }
 
 /// Runs a create and answers 201 with the envelope (shared with the Syncano route).

@@ -13,6 +13,7 @@ pub mod instances;
 pub mod keys;
 pub mod memberships;
 pub mod openapi;
+mod plain_memberships;
 pub mod query;
 pub mod render;
 pub mod users;
