@@ -29,6 +29,7 @@ pub fn params(req: &HttpRequest) -> Result<Params, ApiError> {
 /// The envelope of a list page, with `meta` and `next_cursor`.
 pub fn page_envelope<T: Row>(page: &Page<T>, p: &ListParams) -> Envelope {
     let mut env = Envelope::new(T::PLURAL);
+    env.reserve(T::PLURAL, page.rows.len());
     for row in &page.rows {
         env.push(row);
     }
@@ -50,6 +51,7 @@ pub fn page_envelope<T: Row>(page: &Page<T>, p: &ListParams) -> Envelope {
 /// The envelope of rows in the given order.
 pub fn rows_envelope<T: Row>(rows: &[T]) -> Envelope {
     let mut env = Envelope::new(T::PLURAL);
+    env.reserve(T::PLURAL, rows.len());
     for row in rows {
         env.push(row);
     }

@@ -100,6 +100,19 @@ impl Envelope {
         }
     }
 
+    /// Makes room for `n` more objects of one plural name (a bulk's, a page's, their
+    /// sideloads), so that the buffers are not grown and copied again and again while
+    /// they are written.
+    pub fn reserve(&mut self, plural: &'static str, n: usize) {
+        self.text.reserve(n * 256);
+        if plural == self.primary {
+            self.results.reserve(n);
+        }
+        let section = self.section(plural);
+        section.objects.reserve(n);
+        section.at.reserve(n);
+    }
+
     /// Renders a row into the text buffer.
     fn render<R: Row>(&mut self, row: &R) -> Obj {
         let start = self.text.len();

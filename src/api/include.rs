@@ -68,13 +68,13 @@ impl MembershipSideloads {
 
     pub fn apply(&self, env: &mut Envelope) {
         if let Some(users) = &self.users {
-            env.ensure("users");
+            env.reserve("users", users.len());
             for u in users {
                 env.sideload(u);
             }
         }
         if let Some(groups) = &self.groups {
-            env.ensure("groups");
+            env.reserve("groups", groups.len());
             for g in groups {
                 env.sideload(g);
             }

@@ -69,6 +69,9 @@ impl Permissions {
     pub fn to_stored(&self) -> Option<String> {
         match self {
             Self::Disabled => None,
+            // `{}`, the default of every create that omits the field, without a map
+            // cloned and written for each row of a bulk.
+            Self::Given(map) if map.is_empty() => Some("{}".to_string()),
             Self::Given(map) => Some(Value::Object(map.clone()).to_string()),
         }
     }
