@@ -1,16 +1,14 @@
 //! The bulk insert of memberships as a query type of its own, so that diesel prepares
-//! it once per connection and caches it by its SQL text: the statement text is the same
-//! whatever the number of rows.
+//! it once per connection and caches it by its SQL text.
 //!
-//! - PostgreSQL: `INSERT … SELECT FROM UNNEST` of seven column arrays.
-//!   (`diesel::sql_query` marks itself unsafe to cache: written with it, the INSERT was
-//!   parsed and planned again on every request, as PostgreSQL's statement log showed:
-//!   `parse <unnamed>` before each `execute`.)
-//! - SQLite: `INSERT … SELECT FROM json_each(?)` of one JSON array of rows. diesel's
-//!   own multi-row `VALUES` insert is never cached (its text depends on the number of
-//!   rows), and preparing a 100-row, 700-parameter statement took about 0.4 ms, inside
-//!   the write lock, on every bulk; `bench/sqlite_ceiling.py`, whose statement is
-//!   cached, does not pay it.
+//! - PostgreSQL: `INSERT … SELECT FROM UNNEST` of seven column arrays: the same text
+//!   whatever the number of rows. (`diesel::sql_query` marks itself unsafe to cache:
+//!   written with it, the INSERT was parsed and planned again on every request, as
+//!   PostgreSQL's statement log showed: `parse <unnamed>` before each `execute`.)
+//! - SQLite: a multi-row `VALUES` list of one of a few fixed sizes (see
+//!   `SqliteBulkInsert`). diesel's own multi-row insert is never cached, and preparing
+//!   a 100-row, 700-parameter statement took about 0.4 ms, inside the write lock, on
+//!   every bulk.
 
 use chrono::NaiveDateTime;
 use diesel::pg::Pg;
@@ -20,7 +18,6 @@ use diesel::sqlite::Sqlite;
 use diesel::{PgConnection, QueryResult, SqliteConnection};
 
 use super::memberships::NewMembership;
-use super::time::format_sqlite;
 
 /// The RETURNING columns in order, so rows decode by position (as `Membership`'s
 /// `Queryable`), not by looking up each column's name in each row.
@@ -129,51 +126,73 @@ impl QueryFragment<Pg> for BulkInsert<'_> {
 
 crate::hand_written_statement!(BulkInsert<'_>, PgConnection, Returned);
 
-/// SQLite's bulk insert: the rows as one JSON array of
-/// `[instance_id, user_id, group_id, role, permissions, created_at, updated_at]`,
-/// timestamps in the text form `Ts` writes, so stored values are byte for byte what a
-/// bound `Ts` stores. `json_each` yields the rows in array order.
-pub struct SqliteBulkInsert {
-    rows: String,
+/// SQLite's bulk insert: a multi-row `VALUES` list of exactly `rows.len()` rows, one of
+/// a few fixed sizes (`sqlite_chunks`), so that its text, and its prepared statement on
+/// the writer connection, is one of a few: diesel caches a statement by its text.
+///
+/// (An `INSERT … SELECT FROM json_each(?)` of one JSON array of rows also had one text
+/// whatever the number of rows, but SQLite then wrote each row back out as JSON text and
+/// parsed it again for each of its seven columns, all inside the write lock: a third of
+/// Roster's instructions per bulk of 100 on SQLite, engine included, by callgrind.)
+pub struct SqliteBulkInsert<'a> {
+    rows: &'a [NewMembership],
     skip_existing: bool,
 }
 
-impl SqliteBulkInsert {
-    pub fn new(rows: &[NewMembership], skip_existing: bool) -> QueryResult<Self> {
-        let rows: Vec<_> = rows
-            .iter()
-            .map(|r| {
-                (
-                    r.instance_id,
-                    r.user_id,
-                    r.group_id,
-                    r.role.as_str(),
-                    r.configurable_permissions.as_deref(),
-                    format_sqlite(r.created_at.0),
-                    format_sqlite(r.updated_at.0),
-                )
-            })
-            .collect();
-        let rows = serde_json::to_string(&rows)
-            .map_err(|e| diesel::result::Error::SerializationError(Box::new(e)))?;
-        Ok(Self {
+/// The row counts SQLite's bulk insert is prepared for: a full bulk of 100 in one
+/// statement, any other number in pieces of 64, 32, …, 1 rows (at most 8 statement
+/// texts per connection, whatever the sizes clients send).
+const SQLITE_CHUNKS: [usize; 8] = [100, 64, 32, 16, 8, 4, 2, 1];
+
+/// `rows` cut into pieces of the sizes of `SQLITE_CHUNKS`, in order.
+pub fn sqlite_chunks(rows: &[NewMembership]) -> Vec<&[NewMembership]> {
+    let mut out = Vec::new();
+    let mut rest = rows;
+    while !rest.is_empty() {
+        let n = SQLITE_CHUNKS
+            .into_iter()
+            .find(|n| *n <= rest.len())
+            .unwrap_or(1);
+        let (chunk, tail) = rest.split_at(n);
+        out.push(chunk);
+        rest = tail;
+    }
+    out
+}
+
+impl<'a> SqliteBulkInsert<'a> {
+    /// One piece of `sqlite_chunks`.
+    pub fn new(rows: &'a [NewMembership], skip_existing: bool) -> Self {
+        Self {
             rows,
             skip_existing,
-        })
+        }
     }
 }
 
-impl QueryFragment<Sqlite> for SqliteBulkInsert {
+impl QueryFragment<Sqlite> for SqliteBulkInsert<'_> {
     fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, Sqlite>) -> QueryResult<()> {
         out.push_sql(
             "INSERT INTO memberships (instance_id, user_id, group_id, role, \
-             configurable_permissions, created_at, updated_at) \
-             SELECT r.value ->> 0, r.value ->> 1, r.value ->> 2, r.value ->> 3, \
-             r.value ->> 4, r.value ->> 5, r.value ->> 6 FROM json_each(",
+             configurable_permissions, created_at, updated_at) VALUES ",
         );
-        out.push_bind_param::<Text, _>(&self.rows)?;
-        // `WHERE true`: SQLite's grammar needs it between a SELECT and ON CONFLICT.
-        out.push_sql(") AS r WHERE true");
+        for (i, r) in self.rows.iter().enumerate() {
+            out.push_sql(if i == 0 { "(" } else { ", (" });
+            out.push_bind_param::<BigInt, _>(&r.instance_id)?;
+            out.push_sql(", ");
+            out.push_bind_param::<BigInt, _>(&r.user_id)?;
+            out.push_sql(", ");
+            out.push_bind_param::<BigInt, _>(&r.group_id)?;
+            out.push_sql(", ");
+            out.push_bind_param::<Text, _>(&r.role)?;
+            out.push_sql(", ");
+            out.push_bind_param::<Nullable<Text>, _>(&r.configurable_permissions)?;
+            out.push_sql(", ");
+            out.push_bind_param::<Timestamp, _>(&r.created_at)?;
+            out.push_sql(", ");
+            out.push_bind_param::<Timestamp, _>(&r.updated_at)?;
+            out.push_sql(")");
+        }
         if self.skip_existing {
             out.push_sql(" ON CONFLICT (instance_id, user_id, group_id) DO NOTHING");
         }
@@ -182,4 +201,36 @@ impl QueryFragment<Sqlite> for SqliteBulkInsert {
     }
 }
 
-crate::hand_written_statement!(SqliteBulkInsert, SqliteConnection, Returned);
+crate::hand_written_statement!(SqliteBulkInsert<'_>, SqliteConnection, Returned);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::db::time::Ts;
+
+    #[test]
+    fn sqlite_chunks_cover_the_rows_in_order_with_few_sizes() {
+        let t = Ts::from(crate::db::now());
+        let rows: Vec<NewMembership> = (0..250)
+            .map(|i| NewMembership {
+                instance_id: 1,
+                user_id: i,
+                group_id: 1,
+                role: "member".into(),
+                configurable_permissions: None,
+                created_at: t,
+                updated_at: t,
+            })
+            .collect();
+        for n in 0..=rows.len() {
+            let chunks = sqlite_chunks(&rows[..n]);
+            let ids: Vec<i64> = chunks
+                .iter()
+                .flat_map(|c| c.iter().map(|r| r.user_id))
+                .collect();
+            assert_eq!(ids, (0..n as i64).collect::<Vec<_>>());
+            assert!(chunks.iter().all(|c| SQLITE_CHUNKS.contains(&c.len())));
+        }
+        assert_eq!(sqlite_chunks(&rows[..100]).len(), 1);
+    }
+}

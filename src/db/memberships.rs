@@ -5,7 +5,7 @@ use chrono::NaiveDateTime;
 use super::time::Ts;
 use diesel::prelude::*;
 
-use super::bulk_insert::{BulkInsert, Guard, SqliteBulkInsert};
+use super::bulk_insert::{sqlite_chunks, BulkInsert, Guard, SqliteBulkInsert};
 use super::listing::{Common, Page, Window};
 use super::schema::memberships;
 use super::{AnyConnection, Db};
@@ -61,7 +61,7 @@ pub fn insert_many(
 ) -> QueryResult<Vec<Membership>> {
     match conn {
         AnyConnection::Postgresql(c) => pg_insert_unnest(c, rows, false),
-        AnyConnection::Sqlite(c) => SqliteBulkInsert::new(rows, false)?.load(c),
+        AnyConnection::Sqlite(c) => sqlite_insert(c, rows, false),
     }
 }
 
@@ -72,8 +72,22 @@ pub fn insert_many_skipping_existing(
 ) -> QueryResult<Vec<Membership>> {
     match conn {
         AnyConnection::Postgresql(c) => pg_insert_unnest(c, rows, true),
-        AnyConnection::Sqlite(c) => SqliteBulkInsert::new(rows, true)?.load(c),
+        AnyConnection::Sqlite(c) => sqlite_insert(c, rows, true),
     }
+}
+
+/// On SQLite a bulk goes in as one `VALUES` insert of 100 rows, or pieces of fixed sizes
+/// (`bulk_insert::sqlite_chunks`), each statement prepared once on the writer.
+fn sqlite_insert(
+    c: &mut diesel::SqliteConnection,
+    rows: &[NewMembership],
+    skip_existing: bool,
+) -> QueryResult<Vec<Membership>> {
+    let mut out = Vec::with_capacity(rows.len());
+    for chunk in sqlite_chunks(rows) {
+        out.extend(SqliteBulkInsert::new(chunk, skip_existing).load::<Membership>(c)?);
+    }
+    Ok(out)
 }
 
 /// On PostgreSQL a bulk goes in as one INSERT ... SELECT FROM UNNEST of seven arrays
