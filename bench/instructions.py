@@ -6,8 +6,8 @@ of bench/run.sh and bench/quick.py move by ±10% from run to run on this shared 
 For each binary given, starts it under `valgrind --tool=callgrind` with collection off,
 on a fresh database, seeds 10,000 users and 1,000 groups through the API, then turns
 collection on and runs bulk creates of 100 memberships (include=user,group) from one
-client for --seconds, turns it off and prints Roster's instructions per request (all
-its threads; the database's own work is not counted, and on SQLite the engine runs
+client (or --clients) for --seconds, turns it off and prints Roster's instructions per
+request (all its threads; the database's own work is not counted, and on SQLite the engine runs
 inside Roster's process, so it is).
 
     bench/.venv/bin/python bench/instructions.py --backend postgres \\
@@ -50,6 +50,8 @@ def main():
     p.add_argument("--roster", default=str(B.ROOT / "target" / "release" / "roster"),
                    help="binaries to compare, comma-separated")
     p.add_argument("--seconds", type=float, default=20)
+    p.add_argument("--clients", type=int, default=1,
+                   help="concurrent clients (on SQLite, more than one forms commit groups)")
     p.add_argument("--loadgen", default=str(B.BENCH / ".build" / "loadgen"))
     p.add_argument("--pg-url", default="postgres://postgres@127.0.0.1:5432/test")
     q = p.parse_args()
@@ -81,7 +83,7 @@ def main():
             r = b.loadgen("instr", server, "roster-bulk",
                           path="/instances/bench/memberships?include=user,group",
                           headers=[f"X-API-KEY: {seed['key']}"], users=seed["users"],
-                          groups=seed["groups"], start=seed["next_k"], concurrency=1,
+                          groups=seed["groups"], start=seed["next_k"], concurrency=q.clients,
                           db=b.db_roster if pg else None)
             callgrind(server.pid, "--instr=off")
             callgrind(server.pid, "--dump")
