@@ -10,7 +10,8 @@ use crate::db::memberships::Membership;
 use crate::db::{groups, memberships, sideloads, users, AnyConnection};
 use crate::domain::id_json;
 
-fn distinct(ids: impl Iterator<Item = i64>) -> Vec<i64> {
+/// The IDs once each, in ascending order.
+pub fn distinct(ids: impl Iterator<Item = i64>) -> Vec<i64> {
     let mut v: Vec<i64> = ids.collect();
     v.sort_unstable();
     v.dedup();

@@ -15,7 +15,7 @@ use super::common::{
 };
 use super::envelope::Envelope;
 use super::idempotency;
-use super::include::{self, MembershipSideloads};
+use super::include::{self, distinct, MembershipSideloads};
 use super::plain_memberships;
 use super::query::{ListParams, ListSpec, Params};
 use crate::auth::{Caller, InstanceCaller};
@@ -458,13 +458,6 @@ fn insert_checked(
     in_request_order(batch, by_pair)
         .map(|rows| (rows, created))
         .ok_or_else(|| ApiError::Unprocessable(Vec::new()))
-}
-
-fn distinct(ids: impl Iterator<Item = i64>) -> Vec<i64> {
-    let mut v: Vec<i64> = ids.collect();
-    v.sort_unstable();
-    v.dedup();
-    v
 }
 
 /// For each object that would put its user in both groups of a barrier (counting the

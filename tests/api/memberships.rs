@@ -405,6 +405,18 @@ both! {
         )
         .await;
         r.assert_error(400, "bad_request");
+        // The key is checked before the body is read as JSON (README: the typed path).
+        let r = TestApp::read(
+            app.raw(reqwest::Method::POST, &path)
+                .header("X-API-KEY", "rk_not_a_key")
+                .header("Content-Type", "application/json")
+                .body("{\"membership\": ")
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await;
+        r.assert_status(401);
         assert_count(&app, &t, 0).await;
     }
 
