@@ -4,10 +4,11 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
-use crate::auth::{generate_key, hash_key, key_prefix};
 use crate::config::Settings;
-use crate::db::{self, keys::NewApiKey, now};
-use crate::domain::{InstanceName, KeyRole};
+use crate::db;
+use crate::domain::{InstanceName, KeyRole, MAX_BULK};
+use crate::service::keys::KeyRequest;
+use crate::service::{self, ErrorItem, ServiceError};
 use crate::startup;
 
 #[derive(Parser)]
@@ -73,7 +74,7 @@ struct ImportArgs {
     #[arg(long)]
     strict: bool,
     /// Rows per request.
-    #[arg(long, default_value_t = 100, value_parser = clap::value_parser!(u16).range(1..=100))]
+    #[arg(long, default_value_t = MAX_BULK as u16, value_parser = clap::value_parser!(u16).range(1..=MAX_BULK as i64))]
     batch_size: u16,
     /// Retries of a batch on 409, 429, 5xx and connection errors.
     #[arg(long, default_value_t = 8)]
@@ -215,49 +216,50 @@ fn connect(settings: &Settings) -> Result<db::AnyConnection, String> {
     Ok(conn)
 }
 
+/// A rule's refusal as one line for the terminal.
+fn said(e: ServiceError) -> String {
+    match e {
+        ServiceError::Invalid(items) => items
+            .iter()
+            .map(|i| i.message.as_str())
+            .collect::<Vec<_>>()
+            .join("; "),
+        other => other.to_string(),
+    }
+}
+
+fn find_instance(
+    conn: &mut db::AnyConnection,
+    name: &str,
+) -> Result<service::instances::Instance, String> {
+    service::instances::find_on(conn, name)
+        .map_err(said)?
+        .ok_or(format!("no instance named {name:?}"))
+}
+
 fn create_instance(settings: &Settings, name: &str, description: &str) -> Result<(), String> {
     let name = InstanceName::parse_str(name)?.into_inner();
     let mut conn = connect(settings)?;
-    if db::instances::find_by_name(&mut conn, &name)
-        .map_err(|e| e.to_string())?
+    if service::instances::find_on(&mut conn, &name)
+        .map_err(said)?
         .is_some()
     {
         return Err(format!("instance {name:?} already exists"));
     }
-    let instance =
-        db::instances::insert(&mut conn, &name, description).map_err(|e| e.to_string())?;
-    let key = issue(
-        &mut conn,
-        instance.id,
-        KeyRole::Admin,
-        None,
-        Some("created with the instance"),
-    )?;
+    let (instance, issued) = db::write_transaction(&mut conn, |conn| {
+        let instance = service::instances::create_on(conn, &name, description)?;
+        let request = KeyRequest {
+            role: KeyRole::Admin,
+            user_id: None,
+            description: Some("created with the instance".into()),
+        };
+        let issued = service::keys::issue_on(conn, instance.id, &request)?;
+        Ok::<_, ServiceError>((instance, issued))
+    })
+    .map_err(said)?;
     println!("Created instance {name} (id {}).", instance.id);
-    println!("Admin key (shown once): {key}");
+    println!("Admin key (shown once): {}", issued.secret);
     Ok(())
-}
-
-fn issue(
-    conn: &mut db::AnyConnection,
-    instance_id: i64,
-    role: KeyRole,
-    user: Option<i64>,
-    description: Option<&str>,
-) -> Result<String, String> {
-    let key = generate_key();
-    let (hash, prefix) = (hash_key(&key), key_prefix(&key));
-    let new = NewApiKey {
-        instance_id,
-        role: role.as_str(),
-        user_id: user,
-        description,
-        prefix: &prefix,
-        key_hash: &hash,
-        created_at: now(),
-    };
-    db::keys::insert(conn, &new).map_err(|e| e.to_string())?;
-    Ok(key)
 }
 
 fn create_key(
@@ -268,36 +270,43 @@ fn create_key(
     description: Option<&str>,
 ) -> Result<(), String> {
     let role = KeyRole::parse_str(role).ok_or("role must be admin or user")?;
-    match (role, user) {
-        (KeyRole::User, None) => return Err("a user key needs --user ID".into()),
-        (KeyRole::Admin, Some(_)) => return Err("an admin key takes no --user".into()),
-        _ => {}
+    let request = KeyRequest {
+        role,
+        user_id: user,
+        description: description.map(str::to_string),
+    };
+    if request.check().is_some() {
+        return Err(match role {
+            KeyRole::User => "a user key needs --user ID".into(),
+            KeyRole::Admin => "an admin key takes no --user".into(),
+        });
     }
     let mut conn = connect(settings)?;
-    let inst = db::instances::find_by_name(&mut conn, instance)
-        .map_err(|e| e.to_string())?
-        .ok_or(format!("no instance named {instance:?}"))?;
-    if let Some(u) = user {
-        if db::users::existing_ids(&mut conn, inst.id, &[u])
-            .map_err(|e| e.to_string())?
-            .is_empty()
+    let inst = find_instance(&mut conn, instance)?;
+    let issued = db::write_transaction(&mut conn, |conn| {
+        service::keys::issue_on(conn, inst.id, &request)
+    })
+    .map_err(|e| match (e, user) {
+        (ServiceError::Invalid(items), Some(u))
+            if items
+                .iter()
+                .any(|i: &ErrorItem| i.kind == "missing_reference") =>
         {
-            return Err(format!("no user {u} in instance {instance:?}"));
+            format!("no user {u} in instance {instance:?}")
         }
-    }
-    let key = issue(&mut conn, inst.id, role, user, description)?;
-    println!("{key}");
+        (other, _) => said(other),
+    })?;
+    println!("{}", issued.secret);
     Ok(())
 }
 
 fn revoke_key(settings: &Settings, instance: &str, id: i64) -> Result<(), String> {
     let mut conn = connect(settings)?;
-    let inst = db::instances::find_by_name(&mut conn, instance)
-        .map_err(|e| e.to_string())?
-        .ok_or(format!("no instance named {instance:?}"))?;
-    db::keys::revoke(&mut conn, inst.id, id)
-        .map_err(|e| e.to_string())?
-        .ok_or(format!("no key {id} in instance {instance:?}"))?;
+    let inst = find_instance(&mut conn, instance)?;
+    service::keys::revoke_on(&mut conn, inst.id, id).map_err(|e| match e {
+        ServiceError::NotFound => format!("no key {id} in instance {instance:?}"),
+        other => said(other),
+    })?;
     println!("revoked key {id}");
     Ok(())
 }

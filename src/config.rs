@@ -20,6 +20,16 @@ pub struct Settings {
     pub max_body_bytes: usize,
     pub cors_origins: Vec<String>,
     pub shutdown_timeout_secs: u64,
+    /// A request head must arrive within this (from the connection's start, or from
+    /// the first byte of a later request on a kept-alive connection): else `408`.
+    pub head_timeout_ms: u64,
+    /// A request body must arrive whole within this, once its handler reads it: else
+    /// `408`. Also the longest a response may wait for the client to read it.
+    pub body_timeout_ms: u64,
+    /// How long an idle kept-alive connection stays open.
+    pub keep_alive_ms: u64,
+    /// Concurrent connections, over all workers (each takes its share).
+    pub max_connections: usize,
 }
 
 /// One layer of configuration; every key optional.
@@ -37,6 +47,10 @@ struct Layer {
     max_body_bytes: Option<usize>,
     cors_origins: Option<Vec<String>>,
     shutdown_timeout_secs: Option<u64>,
+    head_timeout_ms: Option<u64>,
+    body_timeout_ms: Option<u64>,
+    keep_alive_ms: Option<u64>,
+    max_connections: Option<usize>,
 }
 
 impl Layer {
@@ -53,6 +67,10 @@ impl Layer {
             max_body_bytes: self.max_body_bytes.or(base.max_body_bytes),
             cors_origins: self.cors_origins.or(base.cors_origins),
             shutdown_timeout_secs: self.shutdown_timeout_secs.or(base.shutdown_timeout_secs),
+            head_timeout_ms: self.head_timeout_ms.or(base.head_timeout_ms),
+            body_timeout_ms: self.body_timeout_ms.or(base.body_timeout_ms),
+            keep_alive_ms: self.keep_alive_ms.or(base.keep_alive_ms),
+            max_connections: self.max_connections.or(base.max_connections),
         }
     }
 }
@@ -91,6 +109,10 @@ fn env_layer(get: &dyn Fn(&str) -> Option<String>) -> Result<Layer, String> {
             "ROSTER_SHUTDOWN_TIMEOUT_SECS",
             get("ROSTER_SHUTDOWN_TIMEOUT_SECS"),
         )?,
+        head_timeout_ms: num("ROSTER_HEAD_TIMEOUT_MS", get("ROSTER_HEAD_TIMEOUT_MS"))?,
+        body_timeout_ms: num("ROSTER_BODY_TIMEOUT_MS", get("ROSTER_BODY_TIMEOUT_MS"))?,
+        keep_alive_ms: num("ROSTER_KEEP_ALIVE_MS", get("ROSTER_KEEP_ALIVE_MS"))?,
+        max_connections: num("ROSTER_MAX_CONNECTIONS", get("ROSTER_MAX_CONNECTIONS"))?,
     })
 }
 
@@ -148,6 +170,17 @@ impl Settings {
         if max_body_bytes == 0 {
             return Err("ROSTER_MAX_BODY_BYTES must be positive".into());
         }
+        let positive = |value: Option<u64>, default: u64, name: &str| match value {
+            Some(0) => Err(format!("{name} must be positive")),
+            v => Ok(v.unwrap_or(default)),
+        };
+        let head_timeout_ms = positive(l.head_timeout_ms, 5000, "ROSTER_HEAD_TIMEOUT_MS")?;
+        let body_timeout_ms = positive(l.body_timeout_ms, 30_000, "ROSTER_BODY_TIMEOUT_MS")?;
+        let keep_alive_ms = positive(l.keep_alive_ms, 5000, "ROSTER_KEEP_ALIVE_MS")?;
+        let max_connections = match l.max_connections.unwrap_or(10_000) {
+            0 => return Err("ROSTER_MAX_CONNECTIONS must be positive".into()),
+            n => n,
+        };
         Ok(Self {
             database_url,
             bind: l.bind.unwrap_or_else(|| "127.0.0.1:8080".into()),
@@ -160,6 +193,10 @@ impl Settings {
             max_body_bytes,
             cors_origins: l.cors_origins.unwrap_or_default(),
             shutdown_timeout_secs: l.shutdown_timeout_secs.unwrap_or(30),
+            head_timeout_ms,
+            body_timeout_ms,
+            keep_alive_ms,
+            max_connections,
         })
     }
 }
@@ -192,5 +229,21 @@ mod tests {
         assert_eq!(s.cors_origins, vec!["https://a.io", "https://b.io"]);
         assert!(load(&[("ROSTER_POOL_SIZE", "many")]).is_err());
         assert!(load(&[("ROSTER_LOG_FORMAT", "xml")]).is_err());
+        let s = load(&[]).unwrap();
+        assert_eq!(
+            (s.head_timeout_ms, s.body_timeout_ms, s.keep_alive_ms),
+            (5000, 30_000, 5000)
+        );
+        assert_eq!(s.max_connections, 10_000);
+        let s = load(&[
+            ("ROSTER_HEAD_TIMEOUT_MS", "250"),
+            ("ROSTER_BODY_TIMEOUT_MS", "900"),
+            ("ROSTER_MAX_CONNECTIONS", "4"),
+        ])
+        .unwrap();
+        assert_eq!((s.head_timeout_ms, s.body_timeout_ms), (250, 900));
+        assert_eq!(s.max_connections, 4);
+        assert!(load(&[("ROSTER_HEAD_TIMEOUT_MS", "0")]).is_err());
+        assert!(load(&[("ROSTER_MAX_CONNECTIONS", "0")]).is_err());
     }
 }

@@ -2,45 +2,10 @@
 
 use actix_web::http::{header, StatusCode};
 use actix_web::{HttpResponse, ResponseError};
-use diesel::result::{DatabaseErrorKind, Error as DieselError};
 use serde::Serialize;
 
-/// One entry of the `errors` array.
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
-pub struct ErrorItem {
-    #[serde(rename = "type")]
-    pub kind: &'static str,
-    pub message: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub field: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub index: Option<usize>,
-}
-
-impl ErrorItem {
-    pub fn new(kind: &'static str, message: impl Into<String>) -> Self {
-        Self {
-            kind,
-            message: message.into(),
-            field: None,
-            index: None,
-        }
-    }
-
-    pub fn field(mut self, field: impl Into<String>) -> Self {
-        self.field = Some(field.into());
-        self
-    }
-
-    pub fn at(mut self, index: Option<usize>) -> Self {
-        self.index = index;
-        self
-    }
-
-    pub fn invalid(field: &str, message: impl Into<String>) -> Self {
-        Self::new("invalid", message).field(field)
-    }
-}
+/// One entry of the `errors` array (the service's problems, as the wire shows them).
+pub use crate::service::ErrorItem;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ApiError {
@@ -64,6 +29,16 @@ pub enum ApiError {
     PayloadTooLarge(usize),
     #[error("unsupported media type")]
     UnsupportedMediaType,
+    /// A `Content-Encoding` other than gzip or identity (the encoding as sent).
+    #[error("unsupported content encoding: {0}")]
+    UnsupportedEncoding(String),
+    #[error("request timeout")]
+    RequestTimeout,
+    /// The request target is longer than the limit (in bytes).
+    #[error("URI too long")]
+    UriTooLong(usize),
+    #[error("request headers too large")]
+    HeadersTooLarge,
     #[error("conflict: {0}")]
     Conflict(String),
     #[error("unprocessable: {0:?}")]
@@ -136,6 +111,22 @@ impl ApiError {
                 "unsupported_media_type",
                 "the body must be sent as Content-Type: application/json",
             )],
+            Self::UnsupportedEncoding(encoding) => vec![ErrorItem::new(
+                "unsupported_media_type",
+                format!("Content-Encoding {encoding:?} is not supported; send gzip or identity"),
+            )],
+            Self::RequestTimeout => vec![ErrorItem::new(
+                "request_timeout",
+                "the request arrived too slowly; the connection is closed",
+            )],
+            Self::UriTooLong(limit) => vec![ErrorItem::new(
+                "uri_too_long",
+                format!("the request target is longer than the limit of {limit} bytes"),
+            )],
+            Self::HeadersTooLarge => vec![ErrorItem::new(
+                "headers_too_large",
+                "the request headers are too many or too large",
+            )],
             Self::Conflict(message) => vec![ErrorItem::new("conflict", message.clone())],
             Self::Unprocessable(items) => items.clone(),
             Self::RateLimited { .. } => {
@@ -158,6 +149,16 @@ struct ErrorBody {
     errors: Vec<ErrorItem>,
 }
 
+impl ApiError {
+    /// The §7 body as JSON text, for the responses written below actix-web (`api::edge`).
+    pub fn body_bytes(&self) -> Vec<u8> {
+        serde_json::to_vec(&ErrorBody {
+            errors: self.items(),
+        })
+        .unwrap_or_default()
+    }
+}
+
 impl ResponseError for ApiError {
     fn status_code(&self) -> StatusCode {
         match self {
@@ -167,7 +168,12 @@ impl ResponseError for ApiError {
             Self::NotFound => StatusCode::NOT_FOUND,
             Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             Self::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
-            Self::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            Self::UnsupportedMediaType | Self::UnsupportedEncoding(_) => {
+                StatusCode::UNSUPPORTED_MEDIA_TYPE
+            }
+            Self::RequestTimeout => StatusCode::REQUEST_TIMEOUT,
+            Self::UriTooLong(_) => StatusCode::URI_TOO_LONG,
+            Self::HeadersTooLarge => StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
             Self::Conflict(_) => StatusCode::CONFLICT,
             Self::Unprocessable(_) => StatusCode::UNPROCESSABLE_ENTITY,
             Self::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
@@ -189,55 +195,37 @@ impl ResponseError for ApiError {
         if matches!(self, Self::Unauthorized) {
             response.insert_header((header::WWW_AUTHENTICATE, "Bearer"));
         }
+        if matches!(self, Self::RequestTimeout) {
+            // The rest of a body that came too slowly is never read: the connection
+            // cannot carry another request.
+            response.force_close();
+        }
         response.json(ErrorBody {
             errors: self.items(),
         })
     }
 }
 
-impl From<DieselError> for ApiError {
-    fn from(err: DieselError) -> Self {
+impl From<crate::db::PoolError> for ApiError {
+    fn from(err: crate::db::PoolError) -> Self {
         match err {
-            DieselError::NotFound => Self::NotFound,
-            DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, info) => {
-                tracing::debug!(detail = info.message(), "unique violation");
-                Self::one(ErrorItem::new(
-                    "duplicate",
-                    "an object with these values already exists",
-                ))
-            }
-            DieselError::DatabaseError(DatabaseErrorKind::ForeignKeyViolation, info) => {
-                tracing::debug!(detail = info.message(), "foreign key violation");
-                Self::one(ErrorItem::new(
-                    "missing_reference",
-                    "a referenced object does not exist",
-                ))
-            }
-            DieselError::DatabaseError(DatabaseErrorKind::ClosedConnection, info) => {
-                Self::Unavailable(info.message().to_string())
-            }
-            DieselError::BrokenTransactionManager => {
-                Self::Unavailable("broken transaction manager".into())
-            }
-            other => {
-                let text = other.to_string();
-                if looks_like_lost_connection(&text) {
-                    Self::Unavailable(text)
-                } else {
-                    Self::Internal(text)
-                }
-            }
+            crate::db::PoolError::Task(cause) => Self::Internal(cause),
+            other => Self::Unavailable(other.to_string()),
         }
     }
 }
 
-/// libpq reports a dropped server as an unknown database error with these words.
-fn looks_like_lost_connection(text: &str) -> bool {
-    let t = text.to_ascii_lowercase();
-    t.contains("server closed the connection")
-        || t.contains("connection refused")
-        || t.contains("no connection to the server")
-        || t.contains("terminating connection")
-        || t.contains("could not receive data")
-        || t.contains("could not send data")
+/// The rule layer's errors as API.md §7 answers them.
+impl From<crate::service::ServiceError> for ApiError {
+    fn from(err: crate::service::ServiceError) -> Self {
+        use crate::service::ServiceError as S;
+        match err {
+            S::NotFound => Self::NotFound,
+            S::Forbidden { message, index } => Self::Forbidden { message, index },
+            S::Invalid(items) => Self::Unprocessable(items),
+            S::Conflict(message) => Self::Conflict(message),
+            S::Unavailable(cause) => Self::Unavailable(cause),
+            S::Internal(cause) => Self::Internal(cause),
+        }
+    }
 }

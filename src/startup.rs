@@ -6,15 +6,21 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use actix_cors::Cors;
-use actix_web::dev::{Server, Service};
+use actix_http::error::DispatchError;
+use actix_http::HttpServiceBuilder;
+use actix_service::{fn_service, map_config, IntoServiceFactory, ServiceFactoryExt};
+use actix_web::dev::{AppConfig, Extensions, Server, Service};
 use actix_web::http::header::{self, HeaderName, HeaderValue};
 use actix_web::middleware::{NormalizePath, TrailingSlash};
-use actix_web::{web, App, HttpMessage, HttpServer};
+use actix_web::rt::net::TcpStream;
+use actix_web::{web, App, HttpMessage};
 use tracing_actix_web::{RequestId, TracingLogger};
 
-use crate::auth::{generate_key, hash_key, key_prefix};
+use crate::api::edge::{self, EdgeStream};
+
 use crate::config::Settings;
 use crate::db::{self, DatabaseUrl, DbPool, REQUEST_STATEMENTS};
+use crate::service::keys::{self, hash_key};
 use crate::state::AppState;
 
 /// A bound, not yet awaited server.
@@ -47,13 +53,7 @@ fn ensure_account_key(pool: &DbPool, settings: &Settings) -> Result<Option<Strin
         return Ok(None);
     }
     let mut conn = pool.get().map_err(|e| e.to_string())?;
-    if db::keys::account_key_exists(&mut conn).map_err(|e| e.to_string())? {
-        return Ok(None);
-    }
-    let key = generate_key();
-    db::keys::insert_account_key(&mut conn, &hash_key(&key), &key_prefix(&key))
-        .map_err(|e| e.to_string())?;
-    Ok(Some(key))
+    keys::ensure_account_key(&mut conn).map_err(|e| e.to_string())
 }
 
 /// Builds and binds the server. `handle_signals` is off in tests.
@@ -71,46 +71,89 @@ pub fn build(settings: Settings, handle_signals: bool) -> Result<Application, St
     });
     let max_body = settings.max_body_bytes;
     let origins = settings.cors_origins.clone();
-    let mut server = HttpServer::new(move || {
-        App::new()
-            .app_data(state.clone())
-            .app_data(web::PayloadConfig::new(max_body))
-            .wrap_fn(|req, srv| {
-                let statements = Arc::new(AtomicU64::new(0));
-                let request_id = req.extensions().get::<RequestId>().map(|id| id.to_string());
-                let fut = REQUEST_STATEMENTS.scope(statements.clone(), srv.call(req));
-                async move {
-                    let mut res = fut.await?;
-                    let headers = res.headers_mut();
-                    let count = statements.load(Ordering::Relaxed);
-                    headers.insert(
-                        HeaderName::from_static("x-query-count"),
-                        HeaderValue::from(count),
-                    );
-                    if let Some(id) = request_id.and_then(|id| HeaderValue::from_str(&id).ok()) {
-                        headers.insert(HeaderName::from_static("x-request-id"), id);
-                    }
-                    Ok(res)
-                }
-            })
-            .wrap(TracingLogger::<crate::telemetry::RootSpan>::new())
-            .wrap(cors(&origins))
-            .wrap(NormalizePath::new(TrailingSlash::Trim))
-            // The API's routes first: routes are tried in order, and the docs'
-            // catch-all path is a regular expression.
-            .configure(crate::api::configure)
-            .configure(crate::api::openapi::configure)
-    })
-    .workers(settings.workers)
-    .shutdown_timeout(settings.shutdown_timeout_secs)
-    .listen(listener)
-    .map_err(|e| e.to_string())?;
+    let ms = Duration::from_millis;
+    let timeouts = edge::Timeouts {
+        head: ms(settings.head_timeout_ms),
+        keep_alive: ms(settings.keep_alive_ms),
+        send: ms(settings.body_timeout_ms),
+    };
+    let local_addr = listener.local_addr().map_err(|e| e.to_string())?;
+    let workers = settings.workers.max(1);
+    // actix-server's limit is per worker; it stops accepting while every worker is full.
+    let per_worker = settings.max_connections.div_ceil(workers).max(1);
+    let mut builder = Server::build()
+        .workers(workers)
+        .max_concurrent_connections(per_worker)
+        .shutdown_timeout(settings.shutdown_timeout_secs);
     if !handle_signals {
-        server = server.disable_signals();
+        builder = builder.disable_signals();
     }
+    let draining = builder.graceful_shutdown_signal();
+    // What `HttpServer` does, with each connection's socket wrapped in an `EdgeStream`.
+    let builder = builder
+        .listen("roster", listener, move || {
+            let app = App::new()
+                .app_data(state.clone())
+                .app_data(web::PayloadConfig::new(max_body))
+                .wrap_fn(|req, srv| {
+                    let statements = Arc::new(AtomicU64::new(0));
+                    let request_id = req.extensions().get::<RequestId>().map(|id| id.to_string());
+                    let fut = REQUEST_STATEMENTS.scope(statements.clone(), srv.call(req));
+                    async move {
+                        let mut res = fut.await?;
+                        let headers = res.headers_mut();
+                        let count = statements.load(Ordering::Relaxed);
+                        headers.insert(
+                            HeaderName::from_static("x-query-count"),
+                            HeaderValue::from(count),
+                        );
+                        if let Some(id) = request_id.and_then(|id| HeaderValue::from_str(&id).ok())
+                        {
+                            headers.insert(HeaderName::from_static("x-request-id"), id);
+                        }
+                        Ok(res)
+                    }
+                })
+                .wrap(TracingLogger::<crate::telemetry::RootSpan>::new())
+                .wrap(cors(&origins))
+                .wrap(NormalizePath::new(TrailingSlash::Trim))
+                // Outermost: it sees every request, and the target as it came.
+                .wrap_fn(edge::guard)
+                // The API's routes first: routes are tried in order, and the docs'
+                // catch-all path is a regular expression.
+                .configure(crate::api::configure)
+                .configure(crate::api::openapi::configure);
+            let app = app.into_factory().map_err(|e| e.error_response());
+            let draining = draining.clone();
+            let http = HttpServiceBuilder::<EdgeStream<TcpStream>, _>::default()
+                .keep_alive(timeouts.keep_alive)
+                // The stream times every head (actix-http's timer covers only a
+                // connection's first, on a clock that ticks every 500 ms).
+                .client_request_timeout(Duration::ZERO)
+                .client_disconnect_timeout(Duration::from_secs(1))
+                .h1_allow_half_closed(true)
+                .local_addr(local_addr)
+                .graceful_shutdown_signal(move || {
+                    let draining = draining.clone();
+                    async move { draining.notified().await }
+                })
+                .on_connect_ext(|io: &EdgeStream<TcpStream>, ext: &mut Extensions| {
+                    ext.insert(io.connection());
+                })
+                .h1(map_config(app, |_| AppConfig::default()));
+            fn_service(move |io: TcpStream| {
+                let peer = io.peer_addr().ok();
+                std::future::ready(Ok::<_, DispatchError>((
+                    EdgeStream::new(io, timeouts),
+                    peer,
+                )))
+            })
+            .and_then(http)
+        })
+        .map_err(|e| e.to_string())?;
     purge_idempotency_records(pool.clone());
     Ok(Application {
-        server: server.run(),
+        server: builder.run(),
         port,
         pool,
         generated_account_key,
@@ -123,7 +166,7 @@ fn purge_idempotency_records(pool: DbPool) {
         let mut every = tokio::time::interval(Duration::from_secs(600));
         loop {
             every.tick().await;
-            match db::run(&pool, |conn| Ok(db::idempotency::purge_expired(conn)?)).await {
+            match crate::service::idempotency::purge_expired(&pool).await {
                 Ok(0) => {}
                 Ok(n) => tracing::info!(purged = n, "expired idempotency records deleted"),
                 Err(e) => tracing::warn!(error = %e, "idempotency purge failed"),
@@ -135,7 +178,7 @@ fn purge_idempotency_records(pool: DbPool) {
 /// CORS for web frontends: only the configured origins; preflights answered.
 fn cors(origins: &[String]) -> Cors {
     let mut cors = Cors::default()
-        .allowed_methods(["GET", "POST", "PATCH", "DELETE", "OPTIONS"])
+        .allowed_methods(["GET", "HEAD", "POST", "PATCH", "DELETE", "OPTIONS"])
         .allowed_headers([
             header::AUTHORIZATION,
             header::CONTENT_TYPE,

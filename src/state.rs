@@ -2,9 +2,9 @@
 
 use std::sync::Arc;
 
-use crate::api::idempotency::InFlight;
 use crate::config::Settings;
 use crate::db::DbPool;
+use crate::service::idempotency::InFlight;
 
 #[derive(Clone)]
 pub struct AppState {

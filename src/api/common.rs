@@ -6,11 +6,9 @@ use serde_json::Value;
 
 pub use super::envelope::json_response;
 use super::envelope::Envelope;
-use super::idempotency::{self, Pending};
 use super::query::{Cursor, ListParams, Params};
 use super::render::Row;
 use crate::db::listing::{After, Page};
-use crate::db::AnyConnection;
 use crate::domain::parse_id_str;
 use crate::error::{ApiError, ErrorItem};
 
@@ -58,19 +56,13 @@ pub fn rows_envelope<T: Row>(rows: &[T]) -> Envelope {
     env
 }
 
-/// Finishes a create inside its transaction: the envelope as sent, recorded for the
-/// request's `Idempotency-Key` in the same transaction.
-pub fn created(
-    conn: &mut AnyConnection,
-    pending: Option<&Pending>,
-    env: Envelope,
+/// A create's answer as sent: the envelope with only the asked-for fields.
+pub fn created_body(
+    mut env: Envelope,
     fields: &Option<Vec<String>>,
-) -> Result<String, ApiError> {
-    let mut env = env;
+) -> Result<String, crate::service::ServiceError> {
     env.keep_fields(fields);
-    let body = env.into_body();
-    idempotency::record(conn, pending, StatusCode::CREATED, &body)?;
-    Ok(body)
+    Ok(env.into_body()?)
 }
 
 pub fn respond(status: StatusCode, value: Value) -> HttpResponse {
@@ -82,24 +74,4 @@ pub fn respond(status: StatusCode, value: Value) -> HttpResponse {
 pub fn unprocessable(mut errors: Vec<ErrorItem>) -> ApiError {
     errors.sort_by_key(|e| e.index);
     ApiError::Unprocessable(errors)
-}
-
-/// A unique violation that slipped past the checks (a racing request) still names
-/// the field it is about.
-pub fn duplicate_on(field: &'static str) -> impl Fn(ApiError) -> ApiError {
-    move |err| match err {
-        ApiError::Unprocessable(items) if items.iter().all(|i| i.kind == "duplicate") => {
-            ApiError::Unprocessable(
-                items
-                    .into_iter()
-                    .map(|i| {
-                        ErrorItem::new("duplicate", format!("{field} is already taken"))
-                            .field(field)
-                            .at(i.index)
-                    })
-                    .collect(),
-            )
-        }
-        other => other,
-    }
 }

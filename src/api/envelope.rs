@@ -23,6 +23,8 @@ use serde_json::{json, Map, Value};
 use super::query::DEFAULT_PER_PAGE as DEFAULT_PAGE_SIZE;
 use super::render::Row;
 use crate::db::listing::Page;
+use crate::error::ApiError;
+use crate::service::ServiceError;
 
 /// One rendered object: a span of the envelope's text, or a map once edited.
 enum Obj {
@@ -215,17 +217,9 @@ impl Envelope {
         meta
     }
 
-    /// The envelope as a JSON tree, for the few callers that edit it after rendering.
-    pub fn into_value(self) -> Value {
-        serde_json::from_str(&self.into_body()).unwrap_or_else(|e| {
-            tracing::error!(error = %e, "rendering an envelope failed");
-            Value::Null
-        })
-    }
-
     /// The envelope as the response body's JSON text:
     /// `{"count":…,"meta":{…},"results":[{"key":…,"id":"…"},…],"<plural>":{"<id>":{…},…},…}`.
-    pub fn into_body(self) -> String {
+    pub fn into_body(self) -> Result<String, RenderError> {
         let mut out = Vec::with_capacity(self.text.len() + 48 * self.results.len() + 512);
         out.extend_from_slice(b"{\"count\":");
         out.extend_from_slice(itoa::Buffer::new().format(self.count).as_bytes());
@@ -263,15 +257,13 @@ impl Envelope {
             out.push(b'}');
         }
         out.push(b'}');
-        String::from_utf8(out).unwrap_or_else(|e| {
-            // Every piece was written by serde_json or is ASCII; this cannot happen.
-            tracing::error!(error = %e, "an envelope was not UTF-8");
-            String::new()
-        })
+        // Every piece was written by serde_json or is ASCII: a failure here is a bug,
+        // answered 500 (and logged), never an empty 200.
+        String::from_utf8(out).map_err(|e| RenderError(format!("an envelope was not UTF-8: {e}")))
     }
 
-    pub fn respond(self, status: StatusCode) -> HttpResponse {
-        json_response(status, self.into_body())
+    pub fn respond(self, status: StatusCode) -> Result<HttpResponse, ApiError> {
+        Ok(json_response(status, self.into_body()?))
     }
 }
 
@@ -284,6 +276,22 @@ pub fn write_json<T: Serialize + ?Sized>(out: &mut Vec<u8>, value: &T) {
         tracing::error!(error = %e, "rendering a value failed");
         out.truncate(start);
         out.extend_from_slice(b"null");
+    }
+}
+
+/// An envelope that could not be rendered: a bug.
+#[derive(Debug)]
+pub struct RenderError(pub String);
+
+impl From<RenderError> for ApiError {
+    fn from(e: RenderError) -> Self {
+        ApiError::Internal(e.0)
+    }
+}
+
+impl From<RenderError> for ServiceError {
+    fn from(e: RenderError) -> Self {
+        ServiceError::Internal(e.0)
     }
 }
 

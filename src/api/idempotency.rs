@@ -1,91 +1,27 @@
 //! Safe retries with `Idempotency-Key` (API.md §8).
 //!
-//! A success is recorded inside the same transaction as the objects it made (the
-//! handler calls `record` before commit), so a crash never leaves one without the other.
-//! A 4xx is recorded on its own (nothing was written); a 5xx is not recorded.
+//! The HTTP side: the header, the request's fingerprint and the replayed answer. The
+//! rules (claims, mismatches, what is recorded when) are `service::idempotency`.
 
-use std::collections::HashSet;
 use std::future::Future;
-use std::sync::{Arc, Mutex};
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, ResponseError};
 use sha2::{Digest, Sha256};
 
-use crate::auth::{extract_key, hash_key};
-use crate::db::{self, idempotency, AnyConnection};
-use crate::error::{ApiError, ErrorItem};
+use super::caller::extract_key;
+use crate::error::ApiError;
+use crate::service::idempotency::{self, Start};
+pub use crate::service::idempotency::{InFlight, Pending};
+use crate::service::keys::hash_key;
 use crate::state::AppState;
 
 pub const HEADER: &str = "idempotency-key";
 pub const REPLAYED: &str = "idempotent-replayed";
 
-/// Keys whose first request is still running in this process.
-#[derive(Default, Clone)]
-pub struct InFlight(Arc<Mutex<HashSet<(i64, String)>>>);
-
-struct Claim {
-    set: InFlight,
-    entry: (i64, String),
-}
-
-impl InFlight {
-    fn claim(&self, scope: i64, key: &str) -> Option<Claim> {
-        let entry = (scope, key.to_string());
-        let mut set = self.0.lock().unwrap_or_else(|p| p.into_inner());
-        set.insert(entry.clone()).then(|| Claim {
-            set: self.clone(),
-            entry,
-        })
-    }
-}
-
-impl Drop for Claim {
-    fn drop(&mut self) {
-        self.set
-            .0
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .remove(&self.entry);
-    }
-}
-
-/// What a handler needs to record its success in its own transaction.
-#[derive(Debug, Clone)]
-pub struct Pending {
-    scope: i64,
-    key: String,
-    fingerprint: String,
-}
-
-/// Records the response inside the caller's transaction. A live record of the same key
-/// (another process won the race) rolls the transaction back with a 409.
-pub fn record(
-    conn: &mut AnyConnection,
-    pending: Option<&Pending>,
-    status: StatusCode,
-    body: &str,
-) -> Result<(), ApiError> {
-    let Some(p) = pending else { return Ok(()) };
-    idempotency::insert(
-        conn,
-        p.scope,
-        &p.key,
-        &p.fingerprint,
-        i32::from(status.as_u16()),
-        body,
-    )
-    .map_err(|e| match ApiError::from(e) {
-        ApiError::Unprocessable(_) => ApiError::Conflict(
-            "a request with this Idempotency-Key was just completed; retry to get its response"
-                .into(),
-        ),
-        other => other,
-    })
-}
-
 fn valid_key(key: &str) -> bool {
-    (1..=255).contains(&key.len()) && key.bytes().all(|b| (0x20..=0x7e).contains(&b))
+    (1..=crate::domain::MAX_IDEMPOTENCY_KEY).contains(&key.len())
+        && key.bytes().all(|b| (0x20..=0x7e).contains(&b))
 }
 
 /// Method, path, query, body, and the caller's key: a different caller reusing a key
@@ -110,11 +46,8 @@ fn fingerprint(req: &HttpRequest, body: &[u8]) -> String {
     hex::encode(h.finalize())
 }
 
-fn replay(status: i32, body: String) -> HttpResponse {
-    let status = u16::try_from(status)
-        .ok()
-        .and_then(|s| StatusCode::from_u16(s).ok())
-        .unwrap_or(StatusCode::OK);
+fn replay(status: u16, body: String) -> HttpResponse {
+    let status = StatusCode::from_u16(status).unwrap_or(StatusCode::OK);
     HttpResponse::build(status)
         .content_type("application/json")
         .insert_header((REPLAYED, "true"))
@@ -144,48 +77,20 @@ where
         )
     })?;
     let fingerprint = fingerprint(req, body);
-    let Some(_claim) = state.in_flight.claim(scope, key) else {
-        return Err(ApiError::Conflict(
-            "a request with this Idempotency-Key is still being processed".into(),
-        ));
-    };
-    let owned = key.to_string();
-    if let Some(found) = db::run(&state.pool, move |conn| {
-        Ok(idempotency::find(conn, scope, &owned)?)
-    })
-    .await?
-    {
-        if found.fingerprint != fingerprint {
-            return Err(ApiError::one(ErrorItem::new(
-                "idempotency_mismatch",
-                "this Idempotency-Key was used with a different request",
-            )));
-        }
-        if let (Some(status), Some(body)) = (found.status, found.response_body) {
-            return Ok(replay(status, body));
-        }
-    }
-    let pending = Pending {
-        scope,
-        key: key.to_string(),
-        fingerprint,
-    };
+    let pending =
+        match idempotency::start(&state.pool, &state.in_flight, scope, key, fingerprint).await? {
+            Start::Replay(found) => return Ok(replay(found.status, found.body)),
+            Start::Run(pending, claim) => (pending, claim),
+        };
+    let (pending, _claim) = pending;
     let result = handler(Some(pending.clone())).await;
     if let Err(err) = &result {
         let status = err.status_code();
         let keep = status.is_client_error()
             && !matches!(err, ApiError::Conflict(_) | ApiError::RateLimited { .. });
         if keep {
-            let body = serde_json::json!({ "errors": err.items() });
-            let stored = db::run(&state.pool, move |conn| {
-                db::write_transaction(conn, |conn| {
-                    record(conn, Some(&pending), status, &body.to_string())
-                })
-            })
-            .await;
-            if let Err(e) = stored {
-                tracing::warn!(error = %e, "could not store the idempotent error response");
-            }
+            let body = serde_json::json!({ "errors": err.items() }).to_string();
+            idempotency::record_refusal(&state.pool, pending, status.as_u16(), body).await;
         }
     }
     result

@@ -1,21 +1,20 @@
-//! Instances (tenants): the account key creates, lists, updates and deletes them.
+//! `/instances`: the account key creates, lists, updates and deletes tenants.
 
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde_json::Value;
 
 use super::body::{take_patch, FieldReader, JsonBody};
+use super::caller::{AnyCaller, InstanceCaller};
 use super::common::{
-    created, duplicate_on, json_response, page_envelope, params, rows_envelope, unprocessable,
+    created_body, json_response, page_envelope, params, rows_envelope, unprocessable,
 };
 use super::idempotency;
 use super::query::ListSpec;
-use crate::auth::{AnyCaller, Caller, InstanceCaller};
-use crate::db::instances::{self, InstanceChanges};
-use crate::db::keys::KeyOwner;
-use crate::db::{self, now};
-use crate::domain::{parse_text, InstanceName};
+use crate::domain::{parse_text, InstanceName, MAX_DESCRIPTION};
 use crate::error::ApiError;
+use crate::service::access::{require, Action};
+use crate::service::instances;
 use crate::state::AppState;
 
 pub const SPEC: ListSpec = ListSpec {
@@ -26,7 +25,6 @@ pub const SPEC: ListSpec = ListSpec {
     fields: &["name", "description", "created_at", "updated_at"],
 };
 const ONE: &[&str] = &["fields"];
-const MAX_DESCRIPTION: usize = 4096;
 
 fn description(v: &Value) -> Result<String, String> {
     parse_text(v, MAX_DESCRIPTION).map(Option::unwrap_or_default)
@@ -38,7 +36,7 @@ pub async fn create(
     req: HttpRequest,
     body: JsonBody,
 ) -> Result<HttpResponse, ApiError> {
-    who.require_account()?;
+    require(who.caller(), Action::CreateInstance)?;
     let p = params(&req)?;
     p.only(&[ONE])?;
     let fields = p.fields(SPEC.fields)?;
@@ -50,17 +48,14 @@ pub async fn create(
     let (true, Some(name)) = (r.finish(), name) else {
         return Err(unprocessable(errors));
     };
-    let pool = state.pool.clone();
+    let (pool, caller) = (state.pool.clone(), who.caller());
     idempotency::guard(&state, &req, 0, &body.1, |pending| async move {
-        let value = db::run(&pool, move |conn| {
-            db::write_transaction(conn, |conn| {
-                let row = instances::insert(conn, &name.into_inner(), &desc)
-                    .map_err(|e| duplicate_on("name")(e.into()))?;
-                created(conn, pending.as_ref(), rows_envelope(&[row]), &fields)
-            })
-        })
-        .await?;
-        Ok(json_response(StatusCode::CREATED, value))
+        let render = move |row: &instances::Instance| {
+            created_body(rows_envelope(std::slice::from_ref(row)), &fields)
+        };
+        let body =
+            instances::create(&pool, caller, name.into_inner(), desc, pending, render).await?;
+        Ok(json_response(StatusCode::CREATED, body))
     })
     .await
 }
@@ -70,24 +65,20 @@ pub async fn list(
     who: AnyCaller,
     req: HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
-    let p = params(&req)?.list(&SPEC)?;
-    let name = params(&req)?.get("name").map(str::to_string);
-    // An instance key sees only its own instance.
-    let name = match &who.owner {
-        KeyOwner::Account => name,
-        KeyOwner::Instance { instance, .. } => match name {
-            Some(n) if n != instance.name => Some(String::new()),
-            _ => Some(instance.name.clone()),
-        },
-    };
-    let page = db::run(&state.pool, move |conn| {
-        Ok(instances::list(conn, &p.common, name.as_deref(), &p.window).map(|page| (page, p))?)
-    })
+    let raw = params(&req)?;
+    let p = raw.list(&SPEC)?;
+    let name = raw.get("name").map(str::to_string);
+    let page = instances::list(
+        &state.pool,
+        who.own_instance(),
+        p.common.clone(),
+        name,
+        p.window.clone(),
+    )
     .await?;
-    let (page, p) = page;
     let mut env = page_envelope(&page, &p);
     env.keep_fields(&p.fields);
-    Ok(env.respond(StatusCode::OK))
+    env.respond(StatusCode::OK)
 }
 
 pub async fn get(who: InstanceCaller, req: HttpRequest) -> Result<HttpResponse, ApiError> {
@@ -95,7 +86,7 @@ pub async fn get(who: InstanceCaller, req: HttpRequest) -> Result<HttpResponse, 
     p.only(&[ONE])?;
     let mut env = rows_envelope(&[who.instance]);
     env.keep_fields(&p.fields(SPEC.fields)?);
-    Ok(env.respond(StatusCode::OK))
+    env.respond(StatusCode::OK)
 }
 
 pub async fn update(
@@ -104,11 +95,8 @@ pub async fn update(
     req: HttpRequest,
     body: JsonBody,
 ) -> Result<HttpResponse, ApiError> {
-    if who.caller != Caller::Account {
-        return Err(ApiError::forbidden(
-            "only the account key may change an instance",
-        ));
-    }
+    require(who.caller, Action::UpdateInstance)
+        .map_err(|_| ApiError::forbidden("only the account key may change an instance"))?;
     let p = params(&req)?;
     p.only(&[ONE])?;
     let fields = p.fields(SPEC.fields)?;
@@ -122,34 +110,17 @@ pub async fn update(
     if !r.finish() {
         return Err(unprocessable(errors));
     }
-    let id = who.instance.id;
-    let row = db::run(&state.pool, move |conn| {
-        let changes = InstanceChanges {
-            name,
-            description,
-            updated_at: now(),
-        };
-        instances::update(conn, id, &changes).map_err(|e| duplicate_on("name")(e.into()))
-    })
-    .await?;
+    let row =
+        instances::update(&state.pool, who.caller, who.instance.id, name, description).await?;
     let mut env = rows_envelope(&[row]);
     env.keep_fields(&fields);
-    Ok(env.respond(StatusCode::OK))
+    env.respond(StatusCode::OK)
 }
 
 pub async fn delete(
     state: web::Data<AppState>,
     who: InstanceCaller,
 ) -> Result<HttpResponse, ApiError> {
-    if who.caller != Caller::Account {
-        return Err(ApiError::forbidden(
-            "only the account key may delete an instance",
-        ));
-    }
-    let id = who.instance.id;
-    db::run(&state.pool, move |conn| {
-        db::write_transaction(conn, |conn| Ok::<_, ApiError>(instances::delete(conn, id)?))
-    })
-    .await?;
+    instances::delete(&state.pool, who.caller, who.instance.id).await?;
     Ok(HttpResponse::NoContent().finish())
 }

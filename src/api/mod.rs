@@ -2,7 +2,10 @@
 
 pub mod barriers;
 pub mod body;
+pub mod caller;
 pub mod common;
+pub mod directory;
+pub mod edge;
 pub mod envelope;
 pub mod group_users;
 pub mod groups;
@@ -22,6 +25,8 @@ use actix_web::http::header::{self, HeaderValue};
 use actix_web::{web, HttpResponse, ResponseError};
 
 use crate::error::ApiError;
+use groups::GroupsDoor;
+use users::UsersDoor;
 
 async fn not_found() -> Result<HttpResponse, ApiError> {
     Err(ApiError::NotFound)
@@ -37,8 +42,25 @@ async fn method_not_allowed(allow: &'static [&'static str]) -> HttpResponse {
 }
 
 /// Declares every route once: `configure` registers them and `ROUTES` lists them
-/// (for the authorization matrix and the API description).
+/// (for the authorization matrix and the API description). `HEAD` is served wherever
+/// `GET` is, by the GET handler (actix-http sends its headers without the body), and
+/// listed in `Allow`; `ROUTES` and the description name the declared methods only.
 macro_rules! routes {
+    (@head $resource:ident GET $handler:path) => {
+        $resource.route(web::head().to($handler))
+    };
+    (@head $resource:ident $method:ident $handler:path) => {
+        $resource
+    };
+    (@allow [$($out:expr),*]) => {
+        &[$($out),*]
+    };
+    (@allow [$($out:expr),*] GET $($rest:ident)*) => {
+        routes!(@allow [$($out,)* "GET", "HEAD"] $($rest)*)
+    };
+    (@allow [$($out:expr),*] $method:ident $($rest:ident)*) => {
+        routes!(@allow [$($out,)* stringify!($method)] $($rest)*)
+    };
     ($($path:literal => { $($method:ident : $handler:path),+ $(,)? }),+ $(,)?) => {
         /// Every (path, methods) the server serves.
         pub const ROUTES: &[(&str, &[&str])] = &[
@@ -49,11 +71,12 @@ macro_rules! routes {
         /// an unknown path 404, both in the §7 form.
         pub fn configure(cfg: &mut web::ServiceConfig) {
             $(
-                cfg.service(
-                    web::resource($path)
-                        $(.route(web::method(actix_web::http::Method::$method).to($handler)))+
-                        .default_service(web::to(|| method_not_allowed(&[$(stringify!($method)),+]))),
-                );
+                let resource = web::resource($path)
+                    $(.route(web::method(actix_web::http::Method::$method).to($handler)))+;
+                $(let resource = routes!(@head resource $method $handler);)+
+                cfg.service(resource.default_service(web::to(|| {
+                    method_not_allowed(routes!(@allow [] $($method)+))
+                })));
             )+
             cfg.default_service(web::to(not_found));
         }
@@ -68,10 +91,10 @@ routes! {
     "/instances/{instance}/groups/{group_id}/users" => { POST: group_users::add_users, GET: group_users::list_group_users },
     "/instances/{instance}/groups/{group_id}/users/{user_id}" => { GET: group_users::get_pair, DELETE: group_users::remove_pair },
     "/instances/{instance}/users/{user_id}/groups" => { GET: group_users::list_user_groups },
-    "/instances/{instance}/users" => { POST: users::create, GET: users::list },
-    "/instances/{instance}/users/{id}" => { GET: users::get, PATCH: users::update, DELETE: users::delete },
-    "/instances/{instance}/groups" => { POST: groups::create, GET: groups::list },
-    "/instances/{instance}/groups/{id}" => { GET: groups::get, PATCH: groups::update, DELETE: groups::delete },
+    "/instances/{instance}/users" => { POST: directory::create::<UsersDoor>, GET: directory::list::<UsersDoor> },
+    "/instances/{instance}/users/{id}" => { GET: directory::get::<UsersDoor>, PATCH: directory::update::<UsersDoor>, DELETE: directory::delete::<UsersDoor> },
+    "/instances/{instance}/groups" => { POST: directory::create::<GroupsDoor>, GET: directory::list::<GroupsDoor> },
+    "/instances/{instance}/groups/{id}" => { GET: directory::get::<GroupsDoor>, PATCH: directory::update::<GroupsDoor>, DELETE: directory::delete::<GroupsDoor> },
     "/healthz" => { GET: health::healthz },
     "/readyz" => { GET: health::readyz },
     "/instances" => { POST: instances::create, GET: instances::list },

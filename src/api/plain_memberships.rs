@@ -17,8 +17,8 @@ use serde::de::{self, Deserializer, MapAccess, Visitor};
 use serde::Deserialize;
 
 use super::body::MAX_BULK;
-use super::memberships::{Batch, Input};
 use crate::domain::{parse_id_str, Permissions, Role};
+use crate::service::memberships::{Batch, Input};
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]

@@ -10,10 +10,7 @@ use crate::db::listing::{After, Common, SortField, SortValue, Window};
 use crate::domain::{parse_id_str, parse_timestamp};
 use crate::error::ApiError;
 
-pub const DEFAULT_PER_PAGE: i64 = 20;
-pub const MAX_PER_PAGE: i64 = 200;
-pub const MAX_OFFSET: i64 = 10_000;
-const MAX_IDS: usize = 1_000;
+pub use crate::domain::limits::{DEFAULT_PER_PAGE, MAX_IDS, MAX_OFFSET, MAX_PER_PAGE};
 
 /// What a resource's list accepts.
 pub struct ListSpec {

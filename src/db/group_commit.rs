@@ -120,7 +120,6 @@ fn sqlite(conn: &mut AnyConnection) -> Result<&mut diesel::SqliteConnection, DbE
 
 impl GroupWriter {
     pub fn new(manager: ConnectionManager) -> Result<Self, String> {
-        use diesel::r2d2::ManageConnection;
         let conn = manager
             .connect()
             .map_err(|e| format!("cannot connect to the database: {e}"))?;
@@ -188,8 +187,7 @@ impl GroupWriter {
     }
 
     fn reopen(&self) -> Result<AnyConnection, DbError> {
-        use diesel::r2d2::ManageConnection;
-        self.manager.connect().map_err(|e| failed(e.to_string()))
+        self.manager.connect().map_err(failed)
     }
 
     /// `BEGIN IMMEDIATE` for the first request of a group, a savepoint for the others.

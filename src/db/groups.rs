@@ -8,7 +8,7 @@ use diesel::prelude::*;
 use super::listing::{Common, Page, Window};
 use super::schema::{groups, memberships};
 use super::{AnyConnection, Db};
-use crate::{apply_common, apply_window, per_backend};
+use crate::apply_common;
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = groups)]
@@ -47,72 +47,7 @@ pub struct GroupFilter {
     pub visible_to: Option<i64>,
 }
 
-/// Of `names`, the group names already taken in the instance.
-pub fn taken_names(
-    conn: &mut AnyConnection,
-    instance_id: i64,
-    names: &[String],
-) -> QueryResult<Vec<String>> {
-    groups::table
-        .filter(groups::instance_id.eq(instance_id))
-        .filter(groups::name.eq_any(names))
-        .select(groups::name)
-        .load(conn)
-}
-
-pub fn insert_many(conn: &mut AnyConnection, rows: &[NewGroup]) -> QueryResult<Vec<Group>> {
-    per_backend!(conn, |c| diesel::insert_into(groups::table)
-        .values(rows)
-        .returning(Group::as_returning())
-        .get_results(c))
-}
-
-pub fn find(
-    conn: &mut AnyConnection,
-    instance_id: i64,
-    id: i64,
-    visible_to: Option<i64>,
-) -> QueryResult<Option<Group>> {
-    let filter = GroupFilter {
-        common: Common {
-            ids: Some(vec![id]),
-            ..Default::default()
-        },
-        visible_to,
-        ..Default::default()
-    };
-    filtered(instance_id, &filter)
-        .select(Group::as_select())
-        .first(conn)
-        .optional()
-}
-
-pub fn find_many(
-    conn: &mut AnyConnection,
-    instance_id: i64,
-    ids: &[i64],
-) -> QueryResult<Vec<Group>> {
-    if ids.is_empty() {
-        return Ok(Vec::new());
-    }
-    groups::table
-        .filter(groups::instance_id.eq(instance_id))
-        .filter(groups::id.eq_any(ids))
-        .select(Group::as_select())
-        .load(conn)
-}
-
-pub fn existing_ids(
-    conn: &mut AnyConnection,
-    instance_id: i64,
-    ids: &[i64],
-) -> QueryResult<Vec<i64>> {
-    groups::table
-        .filter(groups::instance_id.eq(instance_id))
-        .filter(groups::id.eq_any(ids))
-        .select(groups::id)
-        .load(conn)
-}
+crate::directory_queries!(groups, Group, NewGroup, GroupChanges, GroupFilter, name);
 
 fn filtered(instance_id: i64, f: &GroupFilter) -> groups::BoxedQuery<'static, Db> {
     let mut q = groups::table
@@ -130,50 +65,4 @@ fn filtered(instance_id: i64, f: &GroupFilter) -> groups::BoxedQuery<'static, Db
         q = q.filter(groups::id.eq_any(mine));
     }
     q
-}
-
-pub fn list(
-    conn: &mut AnyConnection,
-    instance_id: i64,
-    f: &GroupFilter,
-    w: &Window,
-) -> QueryResult<Page<Group>> {
-    let total: i64 = filtered(instance_id, f).count().get_result(conn)?;
-    let mut q = filtered(instance_id, f).select(Group::as_select());
-    apply_window!(
-        q,
-        w,
-        groups::id,
-        groups::created_at,
-        groups::updated_at,
-        groups::name,
-        super::listing::sort_text
-    );
-    Ok(Page::from_rows(q.load(conn)?, total, w.limit))
-}
-
-pub fn update(
-    conn: &mut AnyConnection,
-    instance_id: i64,
-    id: i64,
-    changes: &GroupChanges,
-) -> QueryResult<Group> {
-    per_backend!(conn, |c| diesel::update(
-        groups::table
-            .filter(groups::instance_id.eq(instance_id))
-            .filter(groups::id.eq(id))
-    )
-    .set(changes)
-    .returning(Group::as_returning())
-    .get_result(c))
-}
-
-/// Deletes the group; its memberships and barriers go with it by cascade.
-pub fn delete(conn: &mut AnyConnection, instance_id: i64, id: i64) -> QueryResult<usize> {
-    diesel::delete(
-        groups::table
-            .filter(groups::instance_id.eq(instance_id))
-            .filter(groups::id.eq(id)),
-    )
-    .execute(conn)
 }

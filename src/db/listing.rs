@@ -56,6 +56,16 @@ pub struct Common {
     pub updated_after: Option<NaiveDateTime>,
 }
 
+impl Common {
+    /// Filters that match no row (a list the caller may see none of).
+    pub fn nothing() -> Self {
+        Self {
+            ids: Some(Vec::new()),
+            ..Self::default()
+        }
+    }
+}
+
 /// A page of rows, the number of matches, and whether more rows follow.
 #[derive(Debug)]
 pub struct Page<T> {

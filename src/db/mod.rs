@@ -2,6 +2,7 @@
 
 pub mod barriers;
 mod bulk_insert;
+mod directory;
 mod group_commit;
 pub mod groups;
 pub mod idempotency;
@@ -9,26 +10,26 @@ pub mod instances;
 pub mod keys;
 pub mod listing;
 pub mod memberships;
+pub mod pool;
 pub mod schema;
 pub mod sideloads;
 pub mod time;
 pub mod users;
+pub mod writer;
 
 use std::cell::Cell;
 use std::path::Path;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicU8, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{NaiveDateTime, SubsecRound, Utc};
-use diesel::connection::{
-    AnsiTransactionManager, InstrumentationEvent, SimpleConnection, TransactionManager,
-};
+use diesel::connection::{AnsiTransactionManager, SimpleConnection, TransactionManager};
 use diesel::prelude::*;
-use diesel::r2d2::{Pool, PooledConnection};
 use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
 
-use crate::error::ApiError;
+pub use pool::{ConnectionManager, Lease, PoolError};
+use pool::{Pool, STATEMENTS};
 
 pub const PG_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/postgres");
 pub const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
@@ -42,15 +43,13 @@ pub enum AnyConnection {
 /// The backend type of `AnyConnection`, for boxed queries compiled once for both.
 pub type Db = <AnyConnection as Connection>::Backend;
 
-pub type DbConn = PooledConnection<ConnectionManager>;
-
 /// The connection pool, and as many slots for blocking database work as it has
 /// connections: requests beyond that wait here, asynchronously, instead of each
-/// parking a thread of its own on the pool (32 waiting requests meant 32 threads and
-/// four times the memory).
+/// parking a thread of its own (32 waiting requests meant 32 threads and four times
+/// the memory).
 #[derive(Clone)]
 pub struct DbPool {
-    inner: Pool<ConnectionManager>,
+    inner: Arc<Pool>,
     slots: Arc<tokio::sync::Semaphore>,
     /// SQLite: the connection every write transaction runs on (`group_commit`).
     writer: Option<Arc<group_commit::GroupWriter>>,
@@ -59,8 +58,9 @@ pub struct DbPool {
 }
 
 impl DbPool {
-    pub fn get(&self) -> Result<DbConn, diesel::r2d2::PoolError> {
-        self.inner.get()
+    /// A connection, blocking until one is free or opened (start-up, the CLI, tests).
+    pub fn get(&self) -> Result<Lease, PoolError> {
+        self.inner.checkout()
     }
 }
 
@@ -137,83 +137,16 @@ impl DatabaseUrl {
     }
 }
 
-/// r2d2 manager that opens exactly the backend the URL names (the derived `establish`
-/// would take any string as a SQLite path and hide libpq's error).
-#[derive(Debug, Clone)]
-pub struct ConnectionManager {
-    url: DatabaseUrl,
-}
-
-impl ConnectionManager {
-    pub fn new(url: DatabaseUrl) -> Self {
-        Self { url }
-    }
-}
-
-thread_local! {
-    /// Statements this thread has sent to the database (see `count_statements`).
-    static STATEMENTS: Cell<u64> = const { Cell::new(0) };
-}
-
 tokio::task_local! {
     /// The statement count of the request being served, reported as `X-Query-Count`.
     pub static REQUEST_STATEMENTS: Arc<AtomicU64>;
-}
-
-fn count_statements(event: InstrumentationEvent<'_>) {
-    if let InstrumentationEvent::StartQuery { .. } = event {
-        STATEMENTS.with(|c| c.set(c.get() + 1));
-    }
-}
-
-impl diesel::r2d2::ManageConnection for ConnectionManager {
-    type Connection = AnyConnection;
-    type Error = diesel::r2d2::Error;
-
-    fn connect(&self) -> Result<AnyConnection, Self::Error> {
-        let mut conn = self.open()?;
-        conn.set_instrumentation(count_statements);
-        Ok(conn)
-    }
-
-    fn is_valid(&self, conn: &mut AnyConnection) -> Result<(), Self::Error> {
-        conn.batch_execute("SELECT 1")
-            .map_err(diesel::r2d2::Error::QueryError)
-    }
-
-    fn has_broken(&self, conn: &mut AnyConnection) -> bool {
-        // A connection still inside a transaction (or with a broken manager) is dropped.
-        per_backend!(conn, |c| {
-            AnsiTransactionManager::transaction_manager_status_mut(c)
-                .transaction_depth()
-                .map(|d| d.is_some())
-                .unwrap_or(true)
-        })
-    }
-}
-
-impl ConnectionManager {
-    fn open(&self) -> Result<AnyConnection, diesel::r2d2::Error> {
-        match &self.url {
-            DatabaseUrl::Postgres(url) => diesel::PgConnection::establish(url)
-                .map(AnyConnection::Postgresql)
-                .map_err(diesel::r2d2::Error::ConnectionError),
-            DatabaseUrl::Sqlite(path) => {
-                let mut conn = diesel::SqliteConnection::establish(path)
-                    .map_err(diesel::r2d2::Error::ConnectionError)?;
-                conn.batch_execute(SQLITE_SETUP)
-                    .map_err(diesel::r2d2::Error::QueryError)?;
-                Ok(AnyConnection::Sqlite(conn))
-            }
-        }
-    }
 }
 
 /// Every SQLite connection's settings. Checkpoints (copying the WAL back into the
 /// database file, with an fsync) are the maintenance thread's job, off the writers'
 /// path; a writer only checkpoints itself if the WAL passes 16,000 pages (64 MiB),
 /// which the thread normally never lets it reach.
-const SQLITE_SETUP: &str = "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
+pub(crate) const SQLITE_SETUP: &str = "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
      PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000; \
      PRAGMA wal_autocheckpoint = 16000;";
 
@@ -239,7 +172,6 @@ fn spawn_maintenance(
     writer: Option<Arc<group_commit::GroupWriter>>,
     alive: std::sync::Weak<()>,
 ) -> Result<(), String> {
-    use diesel::r2d2::ManageConnection;
     let DatabaseUrl::Sqlite(_) = url else {
         return Ok(());
     };
@@ -295,7 +227,6 @@ fn refresh_stats(
 
 /// One connection outside any pool (for the CLI), with the same setup as pooled ones.
 pub fn connect_once(url: &DatabaseUrl) -> Result<AnyConnection, String> {
-    use diesel::r2d2::ManageConnection;
     if let DatabaseUrl::Sqlite(path) = url {
         if let Some(parent) = Path::new(path)
             .parent()
@@ -325,13 +256,12 @@ pub fn build_pool(
             }
         }
     }
-    let inner = Pool::builder()
-        .max_size(size.max(1))
-        .min_idle(Some(1))
-        .connection_timeout(connect_timeout)
-        .test_on_check_out(false)
-        .build(ConnectionManager::new(url.clone()))
-        .map_err(|e| format!("cannot connect to the database: {e}"))?;
+    let url = &with_connect_timeout(url, connect_timeout);
+    let inner = Pool::open(
+        ConnectionManager::new(url.clone()),
+        size.max(1) as usize,
+        connect_timeout,
+    )?;
     let slots = Arc::new(tokio::sync::Semaphore::new(size.max(1) as usize));
     let writer = match url {
         DatabaseUrl::Sqlite(_) => Some(Arc::new(group_commit::GroupWriter::new(
@@ -419,40 +349,144 @@ where
     conn.transaction(f)
 }
 
-/// Runs blocking database work off the async workers, keeping the request's span.
-pub async fn run<T, F>(pool: &DbPool, f: F) -> Result<T, ApiError>
+/// A PostgreSQL URL without its own `connect_timeout` gets the pool timeout (in whole
+/// seconds, at least libpq's minimum of 2), so a connect to an unreachable server
+/// cannot hold a slot for long.
+fn with_connect_timeout(url: &DatabaseUrl, timeout: Duration) -> DatabaseUrl {
+    match url {
+        DatabaseUrl::Postgres(raw) if !raw.contains("connect_timeout=") => {
+            let secs = timeout.as_secs_f64().ceil().max(2.0) as u64;
+            let sep = if raw.contains('?') { '&' } else { '?' };
+            DatabaseUrl::Postgres(format!("{raw}{sep}connect_timeout={secs}"))
+        }
+        other => other.clone(),
+    }
+}
+
+/// Runs blocking database work off the async workers, keeping the request's span:
+/// `503` (`PoolError::Timeout`) when no connection is had within the pool timeout,
+/// counted from the call (one wait: a slot, then an idle or a new connection).
+pub async fn run<T, E, F>(pool: &DbPool, f: F) -> Result<T, E>
 where
     T: Send + 'static,
-    F: FnOnce(&mut AnyConnection) -> Result<T, ApiError> + Send + 'static,
+    E: From<PoolError> + Send + 'static,
+    F: FnOnce(&mut AnyConnection) -> Result<T, E> + Send + 'static,
 {
-    let pool = pool.clone();
+    run_leased(pool, pool.inner.timeout(), move |lease| f(lease)).await
+}
+
+/// As `run`, for work that only reads: when its connection turns out to have lost its
+/// server (terminated while idle, a failover), the work runs once more on a fresh
+/// connection, so the first request after an outage does not fail for it.
+pub async fn read<T, E, F>(pool: &DbPool, f: F) -> Result<T, E>
+where
+    T: Send + 'static,
+    E: From<PoolError> + Send + 'static,
+    F: FnMut(&mut AnyConnection) -> Result<T, E> + Send + 'static,
+{
+    read_within(pool, pool.inner.timeout(), f).await
+}
+
+async fn read_within<T, E, F>(pool: &DbPool, wait: Duration, mut f: F) -> Result<T, E>
+where
+    T: Send + 'static,
+    E: From<PoolError> + Send + 'static,
+    F: FnMut(&mut AnyConnection) -> Result<T, E> + Send + 'static,
+{
+    let inner = Arc::clone(&pool.inner);
+    run_leased(pool, wait, move |lease| {
+        let first = f(lease);
+        if first.is_ok() || !lease.lost() {
+            return first;
+        }
+        tracing::info!("a read lost its connection; running it again on a fresh one");
+        inner.note_loss();
+        *lease = inner.checkout()?;
+        f(lease)
+    })
+    .await
+}
+
+/// Whether the database answers, within a second or the pool timeout if shorter.
+pub async fn ping(pool: &DbPool) -> Result<(), String> {
+    let wait = pool.inner.timeout().min(Duration::from_secs(1));
+    read_within(pool, wait, |conn| {
+        conn.batch_execute("SELECT 1").map_err(|e| e.to_string())
+    })
+    .await
+}
+
+impl From<PoolError> for String {
+    fn from(e: PoolError) -> Self {
+        e.to_string()
+    }
+}
+
+const WAITING: u8 = 0;
+const STARTED: u8 = 1;
+const ABANDONED: u8 = 2;
+
+async fn run_leased<T, E, F>(pool: &DbPool, wait: Duration, f: F) -> Result<T, E>
+where
+    T: Send + 'static,
+    E: From<PoolError> + Send + 'static,
+    F: FnOnce(&mut Lease) -> Result<T, E> + Send + 'static,
+{
+    let deadline = tokio::time::Instant::now() + wait;
+    let slot = match tokio::time::timeout_at(deadline, pool.slots.clone().acquire_owned()).await {
+        Ok(Ok(slot)) => slot,
+        Ok(Err(_)) => return Err(PoolError::Task("database slots closed".into()).into()),
+        Err(_) => return Err(PoolError::Timeout(wait).into()),
+    };
     let span = tracing::Span::current();
     let counter = REQUEST_STATEMENTS.try_with(Arc::clone).ok();
-    let wait = pool.inner.connection_timeout();
-    let slot = match tokio::time::timeout(wait, pool.slots.clone().acquire_owned()).await {
-        Ok(Ok(slot)) => slot,
-        Ok(Err(_)) => return Err(ApiError::Internal("database slots closed".into())),
-        Err(_) => {
-            return Err(ApiError::Unavailable(
-                "no database connection became free in time".into(),
-            ))
-        }
-    };
-    actix_web::rt::task::spawn_blocking(move || {
-        let _slot = slot;
+    let writer = pool.writer.clone();
+    let work = move |mut lease: Lease| {
         let _entered = span.enter();
-        let mut conn = pool
-            .get()
-            .map_err(|e| ApiError::Unavailable(e.to_string()))?;
         let before = STATEMENTS.with(Cell::get);
-        let result = group_commit::with_writer(pool.writer.as_ref(), || f(&mut conn));
+        let result = group_commit::with_writer(writer.as_ref(), || f(&mut lease));
         if let Some(counter) = counter {
             counter.fetch_add(STATEMENTS.with(Cell::get) - before, Ordering::Relaxed);
         }
         result
-    })
-    .await
-    .map_err(|e| ApiError::Internal(format!("blocking task failed: {e}")))?
+    };
+    let joined = if let Some(lease) = pool.inner.take_ready() {
+        tokio::task::spawn_blocking(move || {
+            let _slot = slot;
+            work(lease)
+        })
+        .await
+    } else {
+        // Opening or checking a connection may take long (an unreachable server): the
+        // answer is 503 at the deadline, and the work starts only if it has not passed.
+        let gate = Arc::new(AtomicU8::new(WAITING));
+        let started = Arc::clone(&gate);
+        let inner = Arc::clone(&pool.inner);
+        let mut handle = tokio::task::spawn_blocking(move || {
+            let _slot = slot;
+            let lease = inner.checkout()?;
+            if started
+                .compare_exchange(WAITING, STARTED, Ordering::AcqRel, Ordering::Acquire)
+                .is_err()
+            {
+                return Err(PoolError::Timeout(wait).into());
+            }
+            work(lease)
+        });
+        tokio::select! {
+            joined = &mut handle => joined,
+            () = tokio::time::sleep_until(deadline) => {
+                if gate
+                    .compare_exchange(WAITING, ABANDONED, Ordering::AcqRel, Ordering::Acquire)
+                    .is_ok()
+                {
+                    return Err(PoolError::Timeout(wait).into());
+                }
+                handle.await
+            }
+        }
+    };
+    joined.unwrap_or_else(|e| Err(PoolError::Task(format!("blocking task failed: {e}")).into()))
 }
 
 /// IDs as a JSON array, `[1,2,3]`: SQLite statements read it with `json_each(?)`, so

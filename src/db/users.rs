@@ -8,7 +8,7 @@ use diesel::prelude::*;
 use super::listing::{Common, Page, Window};
 use super::schema::{memberships, users};
 use super::{AnyConnection, Db};
-use crate::{apply_common, apply_window, per_backend};
+use crate::apply_common;
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = users)]
@@ -57,75 +57,7 @@ pub struct UserFilter {
     pub visible_to: Option<i64>,
 }
 
-/// Of `names`, the usernames already taken in the instance.
-pub fn taken_usernames(
-    conn: &mut AnyConnection,
-    instance_id: i64,
-    names: &[String],
-) -> QueryResult<Vec<String>> {
-    users::table
-        .filter(users::instance_id.eq(instance_id))
-        .filter(users::username.eq_any(names))
-        .select(users::username)
-        .load(conn)
-}
-
-/// Inserts all rows in one statement; rows come back in insertion order.
-pub fn insert_many(conn: &mut AnyConnection, rows: &[NewUser]) -> QueryResult<Vec<User>> {
-    per_backend!(conn, |c| diesel::insert_into(users::table)
-        .values(rows)
-        .returning(User::as_returning())
-        .get_results(c))
-}
-
-pub fn find(
-    conn: &mut AnyConnection,
-    instance_id: i64,
-    id: i64,
-    visible_to: Option<i64>,
-) -> QueryResult<Option<User>> {
-    let filter = UserFilter {
-        common: Common {
-            ids: Some(vec![id]),
-            ..Default::default()
-        },
-        visible_to,
-        ..Default::default()
-    };
-    filtered(instance_id, &filter)
-        .select(User::as_select())
-        .first(conn)
-        .optional()
-}
-
-/// The users with these IDs, in any order.
-pub fn find_many(
-    conn: &mut AnyConnection,
-    instance_id: i64,
-    ids: &[i64],
-) -> QueryResult<Vec<User>> {
-    if ids.is_empty() {
-        return Ok(Vec::new());
-    }
-    users::table
-        .filter(users::instance_id.eq(instance_id))
-        .filter(users::id.eq_any(ids))
-        .select(User::as_select())
-        .load(conn)
-}
-
-/// Of `ids`, the ones that exist in the instance.
-pub fn existing_ids(
-    conn: &mut AnyConnection,
-    instance_id: i64,
-    ids: &[i64],
-) -> QueryResult<Vec<i64>> {
-    users::table
-        .filter(users::instance_id.eq(instance_id))
-        .filter(users::id.eq_any(ids))
-        .select(users::id)
-        .load(conn)
-}
+crate::directory_queries!(users, User, NewUser, UserChanges, UserFilter, username);
 
 fn filtered(instance_id: i64, f: &UserFilter) -> users::BoxedQuery<'static, Db> {
     let mut q = users::table
@@ -159,50 +91,4 @@ fn filtered(instance_id: i64, f: &UserFilter) -> users::BoxedQuery<'static, Db> 
         q = q.filter(users::id.eq(viewer).or(users::id.eq_any(fellows)));
     }
     q
-}
-
-pub fn list(
-    conn: &mut AnyConnection,
-    instance_id: i64,
-    f: &UserFilter,
-    w: &Window,
-) -> QueryResult<Page<User>> {
-    let total: i64 = filtered(instance_id, f).count().get_result(conn)?;
-    let mut q = filtered(instance_id, f).select(User::as_select());
-    apply_window!(
-        q,
-        w,
-        users::id,
-        users::created_at,
-        users::updated_at,
-        users::username,
-        super::listing::sort_text
-    );
-    Ok(Page::from_rows(q.load(conn)?, total, w.limit))
-}
-
-pub fn update(
-    conn: &mut AnyConnection,
-    instance_id: i64,
-    id: i64,
-    changes: &UserChanges,
-) -> QueryResult<User> {
-    per_backend!(conn, |c| diesel::update(
-        users::table
-            .filter(users::instance_id.eq(instance_id))
-            .filter(users::id.eq(id))
-    )
-    .set(changes)
-    .returning(User::as_returning())
-    .get_result(c))
-}
-
-/// Deletes the user; memberships and keys go with it by cascade.
-pub fn delete(conn: &mut AnyConnection, instance_id: i64, id: i64) -> QueryResult<usize> {
-    diesel::delete(
-        users::table
-            .filter(users::instance_id.eq(instance_id))
-            .filter(users::id.eq(id)),
-    )
-    .execute(conn)
 }

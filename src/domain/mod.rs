@@ -1,7 +1,10 @@
 //! Parsed, always-valid values. Every parser returns the message a client sees.
 
+pub mod limits;
 mod names;
 mod permissions;
+
+pub use limits::*;
 
 pub use names::{AvatarUrl, Email, GroupName, InstanceName, Username};
 pub use permissions::{Permissions, CAN_MANAGE_MEMBERS};

@@ -3,6 +3,8 @@
 use serde_json::Value;
 use validator::{ValidateEmail, ValidateUrl};
 
+use super::limits::{MAX_AVATAR_URL, MAX_INSTANCE_NAME, MAX_NAME, MAX_USERNAME, MIN_INSTANCE_NAME};
+
 fn as_str<'a>(value: &'a Value, what: &str) -> Result<&'a str, String> {
     value
         .as_str()
@@ -15,7 +17,7 @@ pub struct InstanceName(String);
 
 impl InstanceName {
     pub fn parse_str(s: &str) -> Result<Self, String> {
-        let ok_len = (2..=63).contains(&s.len());
+        let ok_len = (MIN_INSTANCE_NAME..=MAX_INSTANCE_NAME).contains(&s.len());
         let ok_chars = s
             .bytes()
             .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
@@ -49,7 +51,7 @@ impl Username {
         let ok_chars = s
             .chars()
             .all(|c| c.is_alphanumeric() || ".@+-_".contains(c));
-        if (1..=150).contains(&len) && ok_chars {
+        if (1..=MAX_USERNAME).contains(&len) && ok_chars {
             Ok(Self(s.to_string()))
         } else {
             Err("username must be 1-150 characters of letters, digits and . @ + - _".into())
@@ -77,7 +79,7 @@ impl GroupName {
     pub fn parse(value: &Value) -> Result<Self, String> {
         let s = as_str(value, "name")?;
         let len = s.chars().count();
-        if (1..=255).contains(&len) && !s.trim().is_empty() {
+        if (1..=MAX_NAME).contains(&len) && !s.trim().is_empty() {
             Ok(Self(s.to_string()))
         } else {
             Err("name must be 1-255 characters and not blank".into())
@@ -125,7 +127,7 @@ impl AvatarUrl {
                 let scheme_ok = url::Url::parse(s)
                     .map(|u| matches!(u.scheme(), "http" | "https") && u.host().is_some())
                     .unwrap_or(false);
-                if s.len() <= 2048 && s.validate_url() && scheme_ok {
+                if s.len() <= MAX_AVATAR_URL && s.validate_url() && scheme_ok {
                     Ok(Some(Self(s.clone())))
                 } else {
                     Err(message.into())

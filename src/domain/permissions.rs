@@ -5,7 +5,8 @@
 
 use serde_json::{Map, Value};
 
-pub const MAX_KEYS: usize = 32;
+use super::limits::{MAX_PERMISSION_KEY, MAX_PERMISSION_KEYS as MAX_KEYS};
+
 pub const CAN_MANAGE_MEMBERS: &str = "can_manage_members";
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -25,7 +26,7 @@ impl Default for Permissions {
 fn valid_key(k: &str) -> bool {
     let mut bytes = k.bytes();
     matches!(bytes.next(), Some(b'a'..=b'z'))
-        && k.len() <= 64
+        && k.len() <= MAX_PERMISSION_KEY
         && bytes.all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
 }
 

@@ -110,7 +110,7 @@ pub fn run(opts: &Options) -> Result<Summary, String> {
     rejects.extend(unresolved);
     let total = rows.len();
     let batches: Vec<Batch> = rows
-        .chunks(opts.batch_size.clamp(1, 100))
+        .chunks(opts.batch_size.clamp(1, crate::domain::MAX_BULK))
         .map(|chunk| Batch {
             rows: chunk.to_vec(),
             objects: chunk.iter().map(membership_object).collect(),

@@ -72,7 +72,7 @@ fn create(
     label: &str,
 ) -> Result<HashMap<String, String>, String> {
     let mut refused = HashMap::new();
-    for chunk in names.chunks(100) {
+    for chunk in names.chunks(crate::domain::MAX_BULK) {
         let mut live: Vec<&String> = chunk.iter().collect();
         while !live.is_empty() {
             let mut h = Sha256::new();

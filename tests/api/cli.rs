@@ -4,7 +4,7 @@ use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use crate::helpers::{postgres_url, Backend};
+use crate::support::{postgres_url, Backend};
 
 fn roster(db: &str) -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_roster"));

@@ -4,7 +4,7 @@ use reqwest::Method;
 use serde_json::{json, Value};
 
 use crate::both;
-use crate::helpers::{Resp, TestApp};
+use crate::support::{Resp, TestApp};
 
 async fn post_idem(app: &TestApp, path: &str, key: &str, idem: &str, body: &Value) -> Resp {
     let res = app
@@ -133,7 +133,7 @@ both! {
         post_idem(&app, &t.at("/users"), &t.key, "old", &body).await.assert_status(201);
         app.sql("UPDATE idempotency_records SET created_at = created_at - INTERVAL '25 hours'".replace(
             "created_at - INTERVAL '25 hours'",
-            if app.backend == crate::helpers::Backend::Sqlite { "datetime(created_at, '-25 hours')" } else { "created_at - INTERVAL '25 hours'" },
+            if app.backend == crate::support::Backend::Sqlite { "datetime(created_at, '-25 hours')" } else { "created_at - INTERVAL '25 hours'" },
         ).as_str());
         // The expired record is not replayed: the request runs again (and finds the user taken).
         let r = post_idem(&app, &t.at("/users"), &t.key, "old", &body).await;

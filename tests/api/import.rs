@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 use serde_json::{json, Value};
 
 use crate::both;
-use crate::helpers::{Tenant, TestApp};
+use crate::support::{Tenant, TestApp};
 
 fn roster() -> Command {
     Command::new(env!("CARGO_BIN_EXE_roster"))

@@ -1,14 +1,16 @@
 //! Black-box tests over HTTP, each on SQLite and on PostgreSQL with a database of its own.
 
-mod helpers;
+mod support;
 
 mod access;
 mod barriers;
 mod cli;
 mod foundation;
+mod http_edge;
 mod idempotency;
 mod import;
 mod memberships;
 mod openapi;
+mod resilience;
 mod routes;
 mod users_groups;

@@ -8,70 +8,7 @@ use std::collections::{BTreeSet, HashMap, HashSet};
 use serde_json::{json, Map, Value};
 
 use crate::both;
-use crate::helpers::{Resp, Tenant, TestApp};
-
-/// One error of a response as (type, field, index), for exact comparisons.
-pub type Err3 = (String, Option<String>, Option<u64>);
-
-/// Every error of a 4xx response as (type, field, index), sorted.
-pub fn errs(r: &Resp) -> Vec<Err3> {
-    let mut v: Vec<Err3> = r.body["errors"]
-        .as_array()
-        .unwrap_or_else(|| panic!("no errors array in {}", r.text))
-        .iter()
-        .map(|e| {
-            assert!(
-                e["message"].as_str().is_some_and(|m| !m.is_empty()),
-                "error without a message: {}",
-                r.text
-            );
-            (
-                e["type"].as_str().unwrap_or("").to_string(),
-                e["field"].as_str().map(str::to_string),
-                e["index"].as_u64(),
-            )
-        })
-        .collect();
-    v.sort_by(|a, b| (a.2, &a.0, &a.1).cmp(&(b.2, &b.0, &b.1)));
-    v
-}
-
-/// Shorthand for an expected error.
-pub fn e(kind: &str, field: &str, index: Option<u64>) -> Err3 {
-    (kind.to_string(), Some(field.to_string()), index)
-}
-
-/// `{"memberships": [{"user_id": u, "group_id": g}, ...]}`.
-pub fn bulk(pairs: &[(&str, &str)]) -> Value {
-    let objs: Vec<Value> = pairs
-        .iter()
-        .map(|(u, g)| json!({"user_id": u, "group_id": g}))
-        .collect();
-    json!({ "memberships": objs })
-}
-
-/// Every membership of the tenant (at most 200), in ID order.
-pub async fn all_memberships(app: &TestApp, t: &Tenant) -> Vec<Value> {
-    let r = app.get(&t.at("/memberships?per_page=200"), &t.key).await;
-    r.assert_status(200);
-    assert!(
-        r.body["meta"]["count"].as_u64().unwrap() <= 200,
-        "too many to list in one page"
-    );
-    r.results()
-}
-
-/// The (user_id, group_id) pairs of these memberships.
-pub fn pairs_of(rows: &[Value]) -> Vec<(String, String)> {
-    rows.iter()
-        .map(|m| {
-            (
-                m["user_id"].as_str().expect("user_id string").to_string(),
-                m["group_id"].as_str().expect("group_id string").to_string(),
-            )
-        })
-        .collect()
-}
+use crate::support::{all_memberships, bulk, e, errs, pairs_of, time, Resp, Tenant, TestApp};
 
 fn ids_of(rows: &[Value]) -> Vec<String> {
     rows.iter()
@@ -114,11 +51,6 @@ async fn list_q(app: &TestApp, t: &Tenant, q: &str) -> Resp {
     let r = app.get(&t.at(&format!("/memberships?{q}")), &t.key).await;
     r.assert_status(200);
     r
-}
-
-/// An RFC 3339 timestamp of a response.
-pub fn time(v: &Value) -> chrono::DateTime<chrono::FixedOffset> {
-    chrono::DateTime::parse_from_rfc3339(v.as_str().expect("a timestamp")).expect("RFC 3339")
 }
 
 /// 60 users and 2 groups (120 possible pairs), for races of large bulks.
@@ -1049,6 +981,21 @@ both! {
         assert_eq!(n2, n100, "statements must not grow with the bulk");
         assert!(n100 <= 10, "a bulk create costs at most 10 statements, got {n100}");
         assert!(n2 >= 2, "the count covers the key lookup and the insert, got {n2}");
+        // The exact statements of a clean bulk without Idempotency-Key, with
+        // include=user,group (read from the PostgreSQL server's statement log):
+        let want = match app.backend {
+            // 1. the key lookup (api_keys JOIN instances); 2. the referenced users and
+            // groups in one UNION ALL select (the sideloads); 3. the INSERT ... SELECT
+            // FROM UNNEST, the barrier check in a CTE of it, outside any transaction.
+            Backend::Postgres => 3,
+            // 1. the key lookup; 2. the users and groups select; 3. BEGIN IMMEDIATE on
+            // the writer; 4. the INSERT, one VALUES list (2 and 100 are both sizes of
+            // `SQLITE_CHUNKS`; a bulk of 3 would be two INSERTs); 5. the barrier check
+            // (barriers touching the groups); 6. COMMIT.
+            Backend::Sqlite => 6,
+        };
+        assert_eq!(n2, want, "statements of a bulk of 2 on {:?}", app.backend);
+        assert_eq!(n100, want, "statements of a bulk of 100 on {:?}", app.backend);
     }
 
     async fn failure_mid_write_rolls_back_everything(app) {

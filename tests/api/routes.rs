@@ -7,8 +7,8 @@ use std::collections::BTreeSet;
 use serde_json::{json, Value};
 
 use crate::both;
-use crate::helpers::{Tenant, TestApp};
-use crate::memberships::{all_memberships, bulk, e, errs, pairs_of};
+use crate::support::{all_memberships, bulk, e, errs, pairs_of};
+use crate::support::{Tenant, TestApp};
 
 fn pair(u: &str, g: &str) -> (String, String) {
     (u.to_string(), g.to_string())

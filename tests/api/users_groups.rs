@@ -6,7 +6,7 @@ use std::collections::HashSet;
 use serde_json::{json, Value};
 
 use crate::both;
-use crate::helpers::{Resp, Tenant, TestApp};
+use crate::support::{Resp, Tenant, TestApp};
 
 /// The number of matches of a list.
 async fn count(app: &TestApp, t: &Tenant, path: &str) -> i64 {
@@ -1012,6 +1012,10 @@ both! {
         }
         println!("X-Query-Count of a users bulk: 2 objects {}, 100 objects {}", counts[0], counts[1]);
         assert_eq!(counts[0], counts[1], "statements grow with the bulk size");
+        // The same on both backends: 1. the key lookup; 2. BEGIN (BEGIN IMMEDIATE on
+        // SQLite's writer); 3. the usernames already taken, one select; 4. the INSERT,
+        // one multi-row VALUES list; 5. COMMIT.
+        assert_eq!(counts, [5, 5], "statements of a users bulk on {:?}", app.backend);
         let mut gcounts = Vec::new();
         for (n, prefix) in [(2, "small"), (100, "big")] {
             let objs: Vec<Value> = (0..n).map(|i| json!({"name": format!("{prefix}{i}")})).collect();
@@ -1021,6 +1025,9 @@ both! {
         }
         println!("X-Query-Count of a groups bulk with include: 2 objects {}, 100 objects {}", gcounts[0], gcounts[1]);
         assert_eq!(gcounts[0], gcounts[1]);
+        // 1. the key lookup; 2. BEGIN; 3. the names already taken; 4. the INSERT;
+        // 5. the memberships of the new groups (the `include`); 6. COMMIT.
+        assert_eq!(gcounts, [6, 6], "statements of a groups bulk on {:?}", app.backend);
         // Lists with includes: one query per association, whatever the page size.
         let u = app.get(&t.at("/users?username=small0"), &t.key).await.id();
         let g = app.get(&t.at("/groups?name=small0"), &t.key).await.id();
@@ -1030,6 +1037,9 @@ both! {
         let (s, b) = (small.header("x-query-count").unwrap(), big.header("x-query-count").unwrap());
         println!("X-Query-Count of a users list with include: 2 rows {s}, 100 rows {b}");
         assert_eq!(s, b);
+        // A read transaction: 1. the key lookup; 2. BEGIN; 3. the count; 4. the page;
+        // 5. the memberships of the page's users; 6. their groups; 7. COMMIT.
+        assert_eq!((s, b), ("7", "7"), "statements of a users list on {:?}", app.backend);
     }
 
     async fn a_failure_mid_write_rolls_the_bulk_back(app) {

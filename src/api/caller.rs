@@ -1,0 +1,111 @@
+//! Who is calling: the key from `X-API-KEY` or `Authorization: Bearer`, resolved by
+//! `service::access` (API.md §1). Extractors for instance routes and account routes.
+
+use actix_web::dev::Payload;
+use actix_web::http::header;
+use actix_web::{web, FromRequest, HttpRequest};
+use futures_util::future::LocalBoxFuture;
+
+use crate::error::ApiError;
+use crate::service::access::{self, Denied};
+use crate::service::keys::{hash_key, KeyOwner};
+use crate::service::ServiceError;
+pub use crate::service::{instances::Instance, Caller};
+use crate::state::AppState;
+
+/// The key from `X-API-KEY` or `Authorization: Bearer`.
+pub fn extract_key(req: &HttpRequest) -> Option<String> {
+    if let Some(v) = req.headers().get("x-api-key").and_then(|v| v.to_str().ok()) {
+        let v = v.trim();
+        if !v.is_empty() {
+            return Some(v.to_string());
+        }
+    }
+    let auth = req
+        .headers()
+        .get(header::AUTHORIZATION)?
+        .to_str()
+        .ok()?
+        .trim();
+    let (scheme, token) = auth.split_once(' ')?;
+    let token = token.trim();
+    (scheme.eq_ignore_ascii_case("bearer") && !token.is_empty()).then(|| token.to_string())
+}
+
+/// An authenticated caller of an instance route: the key is valid and belongs to the
+/// instance named in the path (or is the account key). Anything else about another
+/// tenant answers 404 exactly as a missing instance would.
+pub struct InstanceCaller {
+    pub instance: Instance,
+    pub caller: Caller,
+}
+
+impl FromRequest for InstanceCaller {
+    type Error = ApiError;
+    type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let key = extract_key(req);
+        let name = req.match_info().get("instance").map(str::to_string);
+        let state = req.app_data::<web::Data<AppState>>().cloned();
+        Box::pin(async move {
+            let state = state.ok_or_else(|| ApiError::Internal("no app state".into()))?;
+            let hash = hash_key(&key.ok_or(ApiError::Unauthorized)?);
+            let name = name.ok_or(ApiError::NotFound)?;
+            let account_hash = state.account_key_hash.clone();
+            match access::instance_caller(&state.pool, account_hash, hash, name).await {
+                Ok(found) => Ok(InstanceCaller {
+                    instance: found.instance,
+                    caller: found.caller,
+                }),
+                Err(Denied::Unauthenticated) => Err(ApiError::Unauthorized),
+                Err(Denied::NotFound) => Err(ApiError::NotFound),
+                Err(Denied::Service(e)) => Err(e.into()),
+            }
+        })
+    }
+}
+
+/// An authenticated caller of the account-level routes.
+pub struct AnyCaller {
+    pub owner: KeyOwner,
+}
+
+impl AnyCaller {
+    /// The caller as the rules see it (an instance key of any role counts as its
+    /// instance's admin for the account routes, which check the account key alone).
+    pub fn caller(&self) -> Caller {
+        match self.owner {
+            KeyOwner::Account => Caller::Account,
+            KeyOwner::Instance { .. } => Caller::InstanceAdmin,
+        }
+    }
+
+    /// The instance an instance key belongs to (`None` for the account key).
+    pub fn own_instance(&self) -> Option<String> {
+        match &self.owner {
+            KeyOwner::Account => None,
+            KeyOwner::Instance { instance, .. } => Some(instance.name.clone()),
+        }
+    }
+}
+
+impl FromRequest for AnyCaller {
+    type Error = ApiError;
+    type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let key = extract_key(req);
+        let state = req.app_data::<web::Data<AppState>>().cloned();
+        Box::pin(async move {
+            let state = state.ok_or_else(|| ApiError::Internal("no app state".into()))?;
+            let hash = hash_key(&key.ok_or(ApiError::Unauthorized)?);
+            let account_hash = state.account_key_hash.clone();
+            let owner = access::key_owner(&state.pool, account_hash, hash)
+                .await
+                .map_err(|e: ServiceError| ApiError::from(e))?
+                .ok_or(ApiError::Unauthorized)?;
+            Ok(AnyCaller { owner })
+        })
+    }
+}

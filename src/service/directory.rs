@@ -1,0 +1,343 @@
+//! Users and groups (API.md §2–§4): two resources that differ only in their names, so
+//! one set of rules serves both. A name (`username`, a group's `name`) is unique per
+//! instance; a bulk create is all or nothing; user keys read only what §6 grants and
+//! never write them.
+
+use std::collections::HashSet;
+
+use diesel::QueryResult;
+
+use super::access::{require, Action, Caller};
+use super::bulk::repeats;
+use super::error::{duplicate_on, ErrorItem, Result, ServiceError};
+use super::idempotency::{self, Pending};
+use super::sideloads::{owned_memberships, OwnedMemberships, Owner};
+use crate::db::groups::{self, GroupChanges, GroupFilter, NewGroup};
+use crate::db::listing::Page;
+pub use crate::db::listing::Window;
+use crate::db::users::{self, NewUser, UserChanges, UserFilter};
+use crate::db::{self, AnyConnection, DbPool};
+pub use crate::db::{groups::Group, users::User};
+
+/// What tells users and groups apart, for the rules below.
+pub trait Kind: Send + Sync + 'static {
+    type Row: Send + 'static;
+    type New: Send + 'static;
+    type Changes: Send + 'static;
+    type Filter: Send + 'static;
+    /// The unique field (`username`, `name`).
+    const UNIQUE: &'static str;
+    const CREATE: Action;
+    const UPDATE: Action;
+    const DELETE: Action;
+    /// Which side of a membership this kind is (for `include=memberships`).
+    const OWNER: Owner;
+
+    fn id(row: &Self::Row) -> i64;
+    fn unique_of(new: &Self::New) -> &str;
+    fn taken(
+        conn: &mut AnyConnection,
+        instance_id: i64,
+        names: &[String],
+    ) -> QueryResult<Vec<String>>;
+    fn insert_many(conn: &mut AnyConnection, rows: &[Self::New]) -> QueryResult<Vec<Self::Row>>;
+    fn find(
+        conn: &mut AnyConnection,
+        instance_id: i64,
+        id: i64,
+        viewer: Option<i64>,
+    ) -> QueryResult<Option<Self::Row>>;
+    fn list(
+        conn: &mut AnyConnection,
+        instance_id: i64,
+        filter: &Self::Filter,
+        window: &Window,
+    ) -> QueryResult<Page<Self::Row>>;
+    fn viewer_of(filter: &Self::Filter) -> Option<i64>;
+    fn update(
+        conn: &mut AnyConnection,
+        instance_id: i64,
+        id: i64,
+        changes: &Self::Changes,
+    ) -> QueryResult<Self::Row>;
+    fn delete(conn: &mut AnyConnection, instance_id: i64, id: i64) -> QueryResult<usize>;
+}
+
+pub struct Users;
+pub struct Groups;
+
+impl Kind for Users {
+    type Row = User;
+    type New = NewUser;
+    type Changes = UserChanges;
+    type Filter = UserFilter;
+    const UNIQUE: &'static str = "username";
+    const CREATE: Action = Action::CreateUsers;
+    const UPDATE: Action = Action::UpdateUser;
+    const DELETE: Action = Action::DeleteUser;
+    const OWNER: Owner = Owner::User;
+
+    fn id(row: &User) -> i64 {
+        row.id
+    }
+    fn unique_of(new: &NewUser) -> &str {
+        &new.username
+    }
+    fn taken(
+        conn: &mut AnyConnection,
+        instance_id: i64,
+        names: &[String],
+    ) -> QueryResult<Vec<String>> {
+        users::taken_names(conn, instance_id, names)
+    }
+    fn insert_many(conn: &mut AnyConnection, rows: &[NewUser]) -> QueryResult<Vec<User>> {
+        users::insert_many(conn, rows)
+    }
+    fn find(c: &mut AnyConnection, i: i64, id: i64, v: Option<i64>) -> QueryResult<Option<User>> {
+        users::find(c, i, id, v)
+    }
+    fn list(c: &mut AnyConnection, i: i64, f: &UserFilter, w: &Window) -> QueryResult<Page<User>> {
+        users::list(c, i, f, w)
+    }
+    fn viewer_of(filter: &UserFilter) -> Option<i64> {
+        filter.visible_to
+    }
+    fn update(c: &mut AnyConnection, i: i64, id: i64, ch: &UserChanges) -> QueryResult<User> {
+        users::update(c, i, id, ch)
+    }
+    fn delete(conn: &mut AnyConnection, instance_id: i64, id: i64) -> QueryResult<usize> {
+        users::delete(conn, instance_id, id)
+    }
+}
+
+impl Kind for Groups {
+    type Row = Group;
+    type New = NewGroup;
+    type Changes = GroupChanges;
+    type Filter = GroupFilter;
+    const UNIQUE: &'static str = "name";
+    const CREATE: Action = Action::CreateGroups;
+    const UPDATE: Action = Action::UpdateGroup;
+    const DELETE: Action = Action::DeleteGroup;
+    const OWNER: Owner = Owner::Group;
+
+    fn id(row: &Group) -> i64 {
+        row.id
+    }
+    fn unique_of(new: &NewGroup) -> &str {
+        &new.name
+    }
+    fn taken(
+        conn: &mut AnyConnection,
+        instance_id: i64,
+        names: &[String],
+    ) -> QueryResult<Vec<String>> {
+        groups::taken_names(conn, instance_id, names)
+    }
+    fn insert_many(conn: &mut AnyConnection, rows: &[NewGroup]) -> QueryResult<Vec<Group>> {
+        groups::insert_many(conn, rows)
+    }
+    fn find(c: &mut AnyConnection, i: i64, id: i64, v: Option<i64>) -> QueryResult<Option<Group>> {
+        groups::find(c, i, id, v)
+    }
+    fn list(
+        c: &mut AnyConnection,
+        i: i64,
+        f: &GroupFilter,
+        w: &Window,
+    ) -> QueryResult<Page<Group>> {
+        groups::list(c, i, f, w)
+    }
+    fn viewer_of(filter: &GroupFilter) -> Option<i64> {
+        filter.visible_to
+    }
+    fn update(c: &mut AnyConnection, i: i64, id: i64, ch: &GroupChanges) -> QueryResult<Group> {
+        groups::update(c, i, id, ch)
+    }
+    fn delete(conn: &mut AnyConnection, instance_id: i64, id: i64) -> QueryResult<usize> {
+        groups::delete(conn, instance_id, id)
+    }
+}
+
+/// The objects of a create request, in order (`None` where an object failed to parse),
+/// and the problems found while parsing.
+pub struct Batch<K: Kind> {
+    pub rows: Vec<Option<K::New>>,
+    pub bulk: bool,
+    pub errors: Vec<ErrorItem>,
+}
+
+/// Rows with the memberships their includes asked for.
+pub struct WithMemberships<R> {
+    pub rows: Vec<R>,
+    pub owned: Option<OwnedMemberships>,
+}
+
+/// Creates every object or none: names must be distinct within the bulk and not taken
+/// in the instance. `render` makes the answer, recorded for `pending` in the same
+/// transaction.
+pub async fn create<K: Kind>(
+    pool: &DbPool,
+    caller: Caller,
+    instance_id: i64,
+    batch: Batch<K>,
+    includes: Vec<&'static str>,
+    pending: Option<Pending>,
+    render: impl FnOnce(WithMemberships<K::Row>) -> Result<String> + Send + 'static,
+) -> Result<String> {
+    require(caller, K::CREATE)?;
+    let Batch {
+        rows: parsed,
+        bulk,
+        mut errors,
+    } = batch;
+    let names = parsed
+        .iter()
+        .enumerate()
+        .filter_map(|(i, x)| x.as_ref().map(|x| (i, K::unique_of(x).to_string())));
+    for (later, first) in repeats(names) {
+        errors.push(
+            ErrorItem::new(
+                "duplicate",
+                format!(
+                    "{} is already used by the object at index {first}",
+                    K::UNIQUE
+                ),
+            )
+            .field(K::UNIQUE)
+            .at(bulk.then_some(later)),
+        );
+    }
+    crate::service::run(pool, move |conn| {
+        db::write_transaction(conn, |conn| {
+            let wanted: Vec<String> = parsed
+                .iter()
+                .flatten()
+                .map(|x| K::unique_of(x).to_string())
+                .collect();
+            let taken: HashSet<String> =
+                K::taken(conn, instance_id, &wanted)?.into_iter().collect();
+            for (i, x) in parsed.iter().enumerate() {
+                if x.as_ref().is_some_and(|x| taken.contains(K::unique_of(x))) {
+                    errors.push(
+                        ErrorItem::new("duplicate", format!("{} is already taken", K::UNIQUE))
+                            .field(K::UNIQUE)
+                            .at(bulk.then_some(i)),
+                    );
+                }
+            }
+            if !errors.is_empty() {
+                return Err(ServiceError::problems(errors));
+            }
+            let rows: Vec<K::New> = parsed.into_iter().flatten().collect();
+            let rows =
+                K::insert_many(conn, &rows).map_err(|e| duplicate_on(K::UNIQUE)(e.into()))?;
+            let ids: Vec<i64> = rows.iter().map(K::id).collect();
+            let owned = owned_memberships(conn, instance_id, K::OWNER, &ids, &includes, None)?;
+            let body = render(WithMemberships { rows, owned })?;
+            idempotency::record(conn, pending.as_ref(), 201, &body)?;
+            Ok(body)
+        })
+    })
+    .await
+}
+
+/// A page, and the memberships its includes ask for, in one read transaction.
+pub async fn list<K: Kind>(
+    pool: &DbPool,
+    instance_id: i64,
+    filter: K::Filter,
+    window: Window,
+    includes: Vec<&'static str>,
+) -> Result<(Page<K::Row>, Option<OwnedMemberships>)> {
+    crate::service::read(pool, move |conn| {
+        db::read_transaction(conn, |conn| {
+            let page = K::list(conn, instance_id, &filter, &window)?;
+            let ids: Vec<i64> = page.rows.iter().map(K::id).collect();
+            let viewer = K::viewer_of(&filter);
+            let owned = owned_memberships(conn, instance_id, K::OWNER, &ids, &includes, viewer)?;
+            Ok((page, owned))
+        })
+    })
+    .await
+}
+
+/// One object the caller may see (`404` otherwise), with its includes.
+pub async fn get<K: Kind>(
+    pool: &DbPool,
+    caller: Caller,
+    instance_id: i64,
+    id: i64,
+    includes: Vec<&'static str>,
+) -> Result<WithMemberships<K::Row>> {
+    let viewer = caller.viewer();
+    crate::service::read(pool, move |conn| {
+        db::read_transaction(conn, |conn| {
+            let row = K::find(conn, instance_id, id, viewer)?.ok_or(ServiceError::NotFound)?;
+            let owned = owned_memberships(conn, instance_id, K::OWNER, &[id], &includes, viewer)?;
+            Ok(WithMemberships {
+                rows: vec![row],
+                owned,
+            })
+        })
+    })
+    .await
+}
+
+/// Changes one object: `404` unless the caller may see it, then `403` for a user key,
+/// then the problems of `changes` (`Err` holds them, found while parsing).
+pub async fn update<K: Kind>(
+    pool: &DbPool,
+    caller: Caller,
+    instance_id: i64,
+    id: i64,
+    changes: std::result::Result<K::Changes, Vec<ErrorItem>>,
+    includes: Vec<&'static str>,
+) -> Result<WithMemberships<K::Row>> {
+    let viewer = caller.viewer();
+    crate::service::run(pool, move |conn| {
+        db::write_transaction(conn, |conn| {
+            K::find(conn, instance_id, id, viewer)?.ok_or(ServiceError::NotFound)?;
+            require(caller, K::UPDATE)?;
+            let changes = changes.map_err(ServiceError::problems)?;
+            let row = K::update(conn, instance_id, id, &changes)
+                .map_err(|e| duplicate_on(K::UNIQUE)(e.into()))?;
+            let owned = owned_memberships(conn, instance_id, K::OWNER, &[id], &includes, viewer)?;
+            Ok(WithMemberships {
+                rows: vec![row],
+                owned,
+            })
+        })
+    })
+    .await
+}
+
+/// Deletes one object with what depends on it (a user's memberships and keys, a
+/// group's memberships and barriers): `404` unless visible, `403` for a user key.
+pub async fn delete<K: Kind>(
+    pool: &DbPool,
+    caller: Caller,
+    instance_id: i64,
+    id: i64,
+) -> Result<()> {
+    crate::service::run(pool, move |conn| {
+        db::write_transaction(conn, |conn| {
+            K::find(conn, instance_id, id, caller.viewer())?.ok_or(ServiceError::NotFound)?;
+            require(caller, K::DELETE)?;
+            K::delete(conn, instance_id, id)?;
+            Ok(())
+        })
+    })
+    .await
+}
+
+/// Whether the caller may see this object (the lists under `/groups/{id}/users` and
+/// `/users/{id}/groups` are `404` otherwise).
+pub fn visible<K: Kind>(
+    conn: &mut AnyConnection,
+    instance_id: i64,
+    id: i64,
+    viewer: Option<i64>,
+) -> Result<bool> {
+    Ok(K::find(conn, instance_id, id, viewer)?.is_some())
+}

@@ -1,0 +1,55 @@
+//! The rules: who may do what, validation across objects, barriers, idempotency and
+//! transactions (API.md §1–§8). Every door calls these (REST in `api/`, the CLI,
+//! `roster import`'s server side through REST); none of it knows HTTP. Each function
+//! takes the caller and parsed values, and returns rows or a `ServiceError`.
+//!
+//! | module | API.md |
+//! |---|---|
+//! | `access` | §1 keys and tenancy, §6 what a user key may do |
+//! | `error` | the domain errors behind §7 |
+//! | `idempotency` | §8 |
+//! | `instances`, `keys` | §1, §2 |
+//! | `directory` | §2–§4 users and groups |
+//! | `memberships` | §2–§4 memberships, the bulk rules, §6 managers |
+//! | `barriers` | §2 barriers, enforced in `memberships` |
+//! | `sideloads` | §5 includes: one query per association |
+
+pub mod access;
+pub mod barriers;
+pub mod bulk;
+pub mod directory;
+pub mod error;
+pub mod idempotency;
+pub mod instances;
+pub mod keys;
+pub mod memberships;
+pub mod sideloads;
+
+pub use access::Caller;
+pub use error::{ErrorItem, Result, ServiceError};
+
+use crate::db::{self, DbPool};
+
+/// Whether the database answers (`/readyz`), within a second.
+pub async fn ready(pool: &DbPool) -> Result<()> {
+    db::ping(pool).await.map_err(ServiceError::Unavailable)
+}
+
+/// Database work off the async workers (`db::run`), with the service's error.
+pub(crate) async fn run<T, F>(pool: &DbPool, f: F) -> Result<T>
+where
+    T: Send + 'static,
+    F: FnOnce(&mut db::AnyConnection) -> Result<T> + Send + 'static,
+{
+    db::run(pool, f).await
+}
+
+/// Reading work (`db::read`: run once more on a fresh connection if the first one
+/// turned out dead), with the service's error.
+pub(crate) async fn read<T, F>(pool: &DbPool, f: F) -> Result<T>
+where
+    T: Send + 'static,
+    F: FnMut(&mut db::AnyConnection) -> Result<T> + Send + 'static,
+{
+    db::read(pool, f).await
+}
