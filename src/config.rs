@@ -145,10 +145,11 @@ impl Settings {
             .database_url
             .unwrap_or_else(|| "sqlite://data/roster.db".into());
         // PostgreSQL: a few connections per core keep its backends busy without
-        // crowding them. SQLite: its connections live in this process and cost little,
-        // and its requests mostly wait for the one writer; the others need connections
-        // meanwhile for their key lookups and sideloads, or the writer idles between
-        // groups (bench: 32 clients, 21,900 rows/s with 6, 25,250 with 16).
+        // crowding them. SQLite: its connections live in this process and cost little;
+        // writes run on the writer thread's own connection and hold none of these, so
+        // they serve the reads (key lookups, sideloads) that keep the writer fed. The
+        // 8 x cores default dates from when each queued writer held one (bench then:
+        // 32 clients, 21,900 rows/s with 6, 25,250 with 16); it stays until measured.
         let pool_size = match (
             l.pool_size.unwrap_or(0),
             database_url.starts_with("postgres"),

@@ -3,7 +3,6 @@
 pub mod barriers;
 mod bulk_insert;
 mod directory;
-mod group_commit;
 pub mod groups;
 pub mod idempotency;
 pub mod instances;
@@ -51,8 +50,8 @@ pub type Db = <AnyConnection as Connection>::Backend;
 pub struct DbPool {
     inner: Arc<Pool>,
     slots: Arc<tokio::sync::Semaphore>,
-    /// SQLite: the connection every write transaction runs on (`group_commit`).
-    writer: Option<Arc<group_commit::GroupWriter>>,
+    /// SQLite: the thread that owns the connection every write runs on (`writer`).
+    writer: Option<writer::Writer>,
     /// Alive while any clone of the pool is; SQLite's maintenance thread stops with it.
     _alive: Arc<()>,
 }
@@ -169,7 +168,7 @@ const STATS_CHECK_EVERY: Duration = Duration::from_secs(5);
 ///   user's rows from the (instance, user, group) index and sorting them.
 fn spawn_maintenance(
     url: &DatabaseUrl,
-    writer: Option<Arc<group_commit::GroupWriter>>,
+    writer: Option<writer::Writer>,
     alive: std::sync::Weak<()>,
 ) -> Result<(), String> {
     let DatabaseUrl::Sqlite(_) = url else {
@@ -190,7 +189,7 @@ fn spawn_maintenance(
                 }
                 if last_check.elapsed() >= STATS_CHECK_EVERY {
                     last_check = std::time::Instant::now();
-                    match refresh_stats(&mut conn, writer.as_deref(), analyzed_at) {
+                    match refresh_stats(&mut conn, writer.as_ref(), analyzed_at) {
                         Ok(size) => analyzed_at = size,
                         Err(e) => tracing::warn!(error = %e, "ANALYZE failed"),
                     }
@@ -205,7 +204,7 @@ fn spawn_maintenance(
 /// step to read) grew by a quarter since `analyzed_at`; returns the size analyzed at.
 fn refresh_stats(
     conn: &mut AnyConnection,
-    writer: Option<&group_commit::GroupWriter>,
+    writer: Option<&writer::Writer>,
     analyzed_at: i64,
 ) -> QueryResult<i64> {
     use diesel::dsl::max;
@@ -219,7 +218,7 @@ fn refresh_stats(
     // ANALYZE writes its tables: it queues with this process's writers.
     const ANALYZE: &str = "PRAGMA analysis_limit = 1000; ANALYZE;";
     match writer {
-        Some(w) => w.write(|c| c.batch_execute(ANALYZE))?,
+        Some(w) => w.write_blocking(|c| c.batch_execute(ANALYZE))?,
         None => conn.batch_execute(ANALYZE)?,
     }
     Ok(size)
@@ -264,9 +263,10 @@ pub fn build_pool(
     )?;
     let slots = Arc::new(tokio::sync::Semaphore::new(size.max(1) as usize));
     let writer = match url {
-        DatabaseUrl::Sqlite(_) => Some(Arc::new(group_commit::GroupWriter::new(
-            ConnectionManager::new(url.clone()),
-        )?)),
+        DatabaseUrl::Sqlite(_) => Some(
+            writer::Writer::spawn(ConnectionManager::new(url.clone()))
+                .map_err(|e| e.to_string())?,
+        ),
         DatabaseUrl::Postgres(_) => None,
     };
     let alive = Arc::new(());
@@ -288,15 +288,14 @@ pub fn run_migrations(conn: &mut AnyConnection) -> Result<usize, String> {
     result.map_err(|e| format!("migration failed: {e}"))
 }
 
-/// SQLite allows one writer at a time. Writers without a pool's group writer (the CLI)
+/// SQLite allows one writer at a time. Writers without a pool's writer thread (the CLI)
 /// queue here, where the next one wakes the moment the lock is free, instead of in
 /// SQLite's busy handler, which sleeps 1, 2, 5, 10, ... ms between tries.
 static SQLITE_WRITER: std::sync::Mutex<()> = std::sync::Mutex::new(());
 
-/// A write transaction: a plain `BEGIN` on PostgreSQL. On SQLite, a turn on the pool's
-/// writer connection, in a transaction shared with the writers queued behind it
-/// (`group_commit`); without a pool, `BEGIN IMMEDIATE` on `conn`. Rolls back on error.
-/// `f` must use the connection it is given, which on SQLite is not `conn`.
+/// A write transaction: a plain `BEGIN` on PostgreSQL, `BEGIN IMMEDIATE` on SQLite; a
+/// savepoint when `conn` is already inside a transaction (every job of SQLite's writer
+/// thread runs inside its group's, see `write`). Rolls back on error.
 pub fn write_transaction<T, E>(
     conn: &mut AnyConnection,
     f: impl FnOnce(&mut AnyConnection) -> Result<T, E>,
@@ -304,13 +303,10 @@ pub fn write_transaction<T, E>(
 where
     E: From<diesel::result::Error>,
 {
-    if let AnyConnection::Sqlite(_) = conn {
-        if group_commit::inside() {
-            return conn.transaction(f);
-        }
-        if let Some(writer) = group_commit::current() {
-            return writer.write(f);
-        }
+    if writer::in_transaction(conn) {
+        // Inside a transaction (a job on SQLite's writer thread runs inside its group's):
+        // a savepoint of it.
+        return conn.transaction(f);
     }
     let _writer = match conn {
         AnyConnection::Sqlite(_) => Some(SQLITE_WRITER.lock().unwrap_or_else(|p| p.into_inner())),
@@ -407,6 +403,65 @@ where
     .await
 }
 
+/// Database work that writes: on PostgreSQL a pool connection, as `run`; on SQLite a job
+/// of the writer thread (`writer`), inside the transaction it shares with the writes
+/// queued with it, answered once that has committed. `f` still wraps its writes in
+/// `write_transaction` (there, a savepoint). No thread waits for SQLite's write lock.
+pub async fn write<T, E, F>(pool: &DbPool, f: F) -> Result<T, E>
+where
+    T: Send + 'static,
+    E: From<PoolError> + From<writer::WriterError> + Send + 'static,
+    F: FnOnce(&mut AnyConnection) -> Result<T, E> + Send + 'static,
+{
+    match &pool.writer {
+        None => run(pool, f).await,
+        Some(w) => w.write(counted(f)).await,
+    }
+}
+
+/// Reads on a pool connection, then writes with what they found (`write`): on
+/// PostgreSQL both on one connection; on SQLite the reads stay outside the write lock.
+pub async fn read_then_write<R, T, E, F, G>(pool: &DbPool, read: F, then: G) -> Result<T, E>
+where
+    R: Send + 'static,
+    T: Send + 'static,
+    E: From<PoolError> + From<writer::WriterError> + Send + 'static,
+    F: FnOnce(&mut AnyConnection) -> Result<R, E> + Send + 'static,
+    G: FnOnce(&mut AnyConnection, R) -> Result<T, E> + Send + 'static,
+{
+    match &pool.writer {
+        None => {
+            run(pool, move |conn| {
+                let found = read(conn)?;
+                then(conn, found)
+            })
+            .await
+        }
+        Some(w) => {
+            let found = run(pool, read).await?;
+            w.write(counted(move |conn| then(conn, found))).await
+        }
+    }
+}
+
+/// `f` as a job of another thread: in the request's span, its statements counted for
+/// the request (`X-Query-Count`).
+fn counted<T, E>(
+    f: impl FnOnce(&mut AnyConnection) -> Result<T, E> + Send + 'static,
+) -> impl FnOnce(&mut AnyConnection) -> Result<T, E> + Send + 'static {
+    let span = tracing::Span::current();
+    let counter = REQUEST_STATEMENTS.try_with(Arc::clone).ok();
+    move |conn| {
+        let _entered = span.enter();
+        let before = STATEMENTS.with(Cell::get);
+        let result = f(conn);
+        if let Some(counter) = counter {
+            counter.fetch_add(STATEMENTS.with(Cell::get) - before, Ordering::Relaxed);
+        }
+        result
+    }
+}
+
 /// Whether the database answers, within a second or the pool timeout if shorter.
 pub async fn ping(pool: &DbPool) -> Result<(), String> {
     let wait = pool.inner.timeout().min(Duration::from_secs(1));
@@ -440,11 +495,10 @@ where
     };
     let span = tracing::Span::current();
     let counter = REQUEST_STATEMENTS.try_with(Arc::clone).ok();
-    let writer = pool.writer.clone();
     let work = move |mut lease: Lease| {
         let _entered = span.enter();
         let before = STATEMENTS.with(Cell::get);
-        let result = group_commit::with_writer(writer.as_ref(), || f(&mut lease));
+        let result = f(&mut lease);
         if let Some(counter) = counter {
             counter.fetch_add(STATEMENTS.with(Cell::get) - before, Ordering::Relaxed);
         }

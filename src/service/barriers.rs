@@ -29,7 +29,7 @@ pub async fn create(
     render: impl FnOnce(&[Barrier]) -> Result<String> + Send + 'static,
 ) -> Result<String> {
     require(caller, Action::CreateBarriers)?;
-    crate::service::run(pool, move |conn| {
+    crate::service::write(pool, move |conn| {
         db::write_transaction(conn, |conn| {
             let made = insert_checked(conn, instance_id, new)?;
             let body = render(&made)?;
@@ -168,7 +168,7 @@ pub async fn delete(pool: &DbPool, caller: Caller, instance_id: i64, id: i64) ->
     if require(caller, Action::DeleteBarrier)? == Grant::Nothing {
         return Err(ServiceError::NotFound);
     }
-    let n = crate::service::run(pool, move |conn| {
+    let n = crate::service::write(pool, move |conn| {
         Ok::<_, ServiceError>(barriers::delete(conn, instance_id, id)?)
     })
     .await?;

@@ -208,7 +208,7 @@ pub async fn create<K: Kind>(
             .at(bulk.then_some(later)),
         );
     }
-    crate::service::run(pool, move |conn| {
+    crate::service::write(pool, move |conn| {
         db::write_transaction(conn, |conn| {
             let wanted: Vec<String> = parsed
                 .iter()
@@ -295,7 +295,7 @@ pub async fn update<K: Kind>(
     includes: Vec<&'static str>,
 ) -> Result<WithMemberships<K::Row>> {
     let viewer = caller.viewer();
-    crate::service::run(pool, move |conn| {
+    crate::service::write(pool, move |conn| {
         db::write_transaction(conn, |conn| {
             K::find(conn, instance_id, id, viewer)?.ok_or(ServiceError::NotFound)?;
             require(caller, K::UPDATE)?;
@@ -320,7 +320,7 @@ pub async fn delete<K: Kind>(
     instance_id: i64,
     id: i64,
 ) -> Result<()> {
-    crate::service::run(pool, move |conn| {
+    crate::service::write(pool, move |conn| {
         db::write_transaction(conn, |conn| {
             K::find(conn, instance_id, id, caller.viewer())?.ok_or(ServiceError::NotFound)?;
             require(caller, K::DELETE)?;

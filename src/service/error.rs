@@ -4,6 +4,7 @@
 use diesel::result::{DatabaseErrorKind, Error as DieselError};
 use serde::Serialize;
 
+use crate::db::writer::WriterError;
 use crate::db::PoolError;
 
 /// One problem with a request's object: its kind (API.md §7's 422 types and the
@@ -120,6 +121,22 @@ impl From<DieselError> for ServiceError {
                 Self::Unavailable(other.to_string())
             }
             other => Self::Internal(other.to_string()),
+        }
+    }
+}
+
+/// The SQLite writer thread: gone or unable to reach the database is `Unavailable`; a
+/// failed commit, a panic or a nested write is a bug or a fault of the database file.
+impl From<WriterError> for ServiceError {
+    fn from(err: WriterError) -> Self {
+        match err {
+            WriterError::Stopped
+            | WriterError::Connect(_)
+            | WriterError::Start(_)
+            | WriterError::Connection(_) => Self::Unavailable(err.to_string()),
+            WriterError::CommitFailed(_) | WriterError::Panicked(_) | WriterError::Nested => {
+                Self::Internal(err.to_string())
+            }
         }
     }
 }

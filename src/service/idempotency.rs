@@ -132,7 +132,7 @@ pub fn record(
 
 /// Records a refusal (a 4xx other than 409 and 429): nothing was written with it.
 pub async fn record_refusal(pool: &DbPool, pending: Pending, status: u16, body: String) {
-    let stored = crate::service::run(pool, move |conn| {
+    let stored = crate::service::write(pool, move |conn| {
         db::write_transaction(conn, |conn| record(conn, Some(&pending), status, &body))
     })
     .await;
@@ -143,5 +143,5 @@ pub async fn record_refusal(pool: &DbPool, pending: Pending, status: u16, body: 
 
 /// Deletes records older than the retention; how many.
 pub async fn purge_expired(pool: &DbPool) -> Result<usize> {
-    crate::service::run(pool, |conn| Ok(idempotency::purge_expired(conn)?)).await
+    crate::service::write(pool, |conn| Ok(idempotency::purge_expired(conn)?)).await
 }

@@ -23,7 +23,7 @@ pub async fn create(
     render: impl FnOnce(&Instance) -> Result<String> + Send + 'static,
 ) -> Result<String> {
     require(caller, Action::CreateInstance)?;
-    crate::service::run(pool, move |conn| {
+    crate::service::write(pool, move |conn| {
         db::write_transaction(conn, |conn| {
             let row = create_on(conn, &name, &description)?;
             let body = render(&row)?;
@@ -64,7 +64,7 @@ pub async fn update(
 ) -> Result<Instance> {
     require(caller, Action::UpdateInstance)
         .map_err(|_| ServiceError::forbidden("only the account key may change an instance"))?;
-    crate::service::run(pool, move |conn| {
+    crate::service::write(pool, move |conn| {
         let changes = InstanceChanges {
             name,
             description,
@@ -78,7 +78,7 @@ pub async fn update(
 pub async fn delete(pool: &DbPool, caller: Caller, id: i64) -> Result<()> {
     require(caller, Action::DeleteInstance)
         .map_err(|_| ServiceError::forbidden("only the account key may delete an instance"))?;
-    crate::service::run(pool, move |conn| {
+    crate::service::write(pool, move |conn| {
         db::write_transaction(conn, |conn| {
             Ok::<_, ServiceError>(instances::delete(conn, id)?)
         })

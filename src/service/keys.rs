@@ -112,7 +112,7 @@ pub async fn issue(
     render: impl FnOnce(&ApiKey) -> Result<String> + Send + 'static,
 ) -> Result<(Issued, String)> {
     require(caller, Action::IssueKey)?;
-    crate::service::run(pool, move |conn| {
+    crate::service::write(pool, move |conn| {
         db::write_transaction(conn, |conn| {
             let issued = issue_on(conn, instance_id, &request)?;
             let body = render(&issued.key)?;
@@ -149,7 +149,7 @@ pub async fn revoke(pool: &DbPool, caller: Caller, instance_id: i64, id: i64) ->
     if require(caller, Action::RevokeKey)? == Grant::Nothing {
         return Err(ServiceError::NotFound);
     }
-    crate::service::run(pool, move |conn| {
+    crate::service::write(pool, move |conn| {
         revoke_on(conn, instance_id, id).map(|_| ())
     })
     .await

@@ -35,13 +35,14 @@ pub async fn ready(pool: &DbPool) -> Result<()> {
     db::ping(pool).await.map_err(ServiceError::Unavailable)
 }
 
-/// Database work off the async workers (`db::run`), with the service's error.
-pub(crate) async fn run<T, F>(pool: &DbPool, f: F) -> Result<T>
+/// Work that writes (`db::write`: on SQLite, a job of the writer thread), with the
+/// service's error.
+pub(crate) async fn write<T, F>(pool: &DbPool, f: F) -> Result<T>
 where
     T: Send + 'static,
     F: FnOnce(&mut db::AnyConnection) -> Result<T> + Send + 'static,
 {
-    db::run(pool, f).await
+    db::write(pool, f).await
 }
 
 /// Reading work (`db::read`: run once more on a fresh connection if the first one

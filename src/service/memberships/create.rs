@@ -49,21 +49,21 @@ pub async fn create(
         ignore_existing,
         includes,
     } = options;
-    crate::service::run(pool, move |conn| {
+    // Reads first (authorization, the sideloads): on SQLite outside the write lock.
+    let read = move |conn: &mut AnyConnection| {
         authorize_managers(conn, instance_id, caller, &batch)?;
         let user_ids = distinct(batch.valid().map(|(_, x)| x.user_id));
         let group_ids = distinct(batch.valid().map(|(_, x)| x.group_id));
         let sideloads =
             MembershipSideloads::load(conn, instance_id, &user_ids, &group_ids, &includes)?;
-        let answer = |rows: &[Membership], made: usize| {
-            render(Created {
-                rows,
-                made,
-                sideloads: &sideloads,
-            })
-        };
-        // Without a response to record, a clean bulk may be written by one statement
-        // on its own (see `create_all`).
+        Ok::<_, ServiceError>((batch, sideloads))
+    };
+    let write = move |conn: &mut AnyConnection,
+                      (batch, sideloads): (Batch, MembershipSideloads)| {
+        // With an Idempotency-Key the answer is rendered and recorded in the
+        // transaction; without one, after it (outside the write lock). Without a
+        // response to record, a clean bulk may be written by one statement on its own
+        // (see `create_all`).
         let mode = Mode {
             ignore_existing,
             alone: pending.is_none(),
@@ -71,7 +71,11 @@ pub async fn create(
         let (rows, made, body) = create_all(conn, instance_id, batch, mode, |conn, rows, made| {
             let body = match &pending {
                 Some(_) => {
-                    let body = answer(&rows, made)?;
+                    let body = render(Created {
+                        rows: &rows,
+                        made,
+                        sideloads: &sideloads,
+                    })?;
                     idempotency::record(conn, pending.as_ref(), 201, &body)?;
                     Some(body)
                 }
@@ -79,12 +83,17 @@ pub async fn create(
             };
             Ok((rows, made, body))
         })?;
-        match body {
-            Some(body) => Ok(body),
-            None => answer(&rows, made),
-        }
-    })
-    .await
+        Ok::<_, ServiceError>((rows, made, body, sideloads, render))
+    };
+    let (rows, made, body, sideloads, render) = db::read_then_write(pool, read, write).await?;
+    match body {
+        Some(body) => Ok(body),
+        None => render(Created {
+            rows: &rows,
+            made,
+            sideloads: &sideloads,
+        }),
+    }
 }
 
 /// Why a write attempt ended without its rows.

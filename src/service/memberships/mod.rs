@@ -186,7 +186,7 @@ pub async fn update(
     changes: std::result::Result<MembershipChanges, Vec<ErrorItem>>,
     includes: Vec<&'static str>,
 ) -> Result<(Membership, MembershipSideloads)> {
-    crate::service::run(pool, move |conn| {
+    crate::service::write(pool, move |conn| {
         db::write_transaction(conn, |conn| {
             let m = find(conn, instance_id, Which::Id(id), caller.viewer())?;
             if let Caller::User(me) = caller {
@@ -209,7 +209,7 @@ pub async fn update(
 /// Deletes a membership: an admin key, a manager of the group, or the member itself
 /// (leaving a group).
 pub async fn delete(pool: &DbPool, caller: Caller, instance_id: i64, which: Which) -> Result<()> {
-    crate::service::run(pool, move |conn| {
+    crate::service::write(pool, move |conn| {
         db::write_transaction(conn, |conn| {
             let m = find(conn, instance_id, which, caller.viewer())?;
             if let Caller::User(me) = caller {
