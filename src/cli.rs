@@ -2,6 +2,7 @@
 
 use std::process::ExitCode;
 
+use anyhow::{anyhow, bail};
 use clap::{Parser, Subcommand};
 
 use crate::config::Settings;
@@ -120,7 +121,7 @@ pub fn run() -> ExitCode {
     }
     let settings = match Settings::load() {
         Ok(s) => s,
-        Err(e) => return fail(&format!("configuration: {e}")),
+        Err(e) => return fail(&format!("configuration: {e:#}")),
     };
     crate::telemetry::init(&settings.log, settings.log_json);
     let result = match cli.command.unwrap_or(Command::Serve) {
@@ -145,7 +146,7 @@ pub fn run() -> ExitCode {
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
-        Err(e) => fail(&e),
+        Err(e) => fail(&format!("{e:#}")),
     }
 }
 
@@ -193,7 +194,7 @@ fn fail(message: &str) -> ExitCode {
     ExitCode::FAILURE
 }
 
-fn serve(settings: Settings) -> Result<(), String> {
+fn serve(settings: Settings) -> anyhow::Result<()> {
     let bind = settings.bind.clone();
     let system = actix_web::rt::System::new();
     system.block_on(async move {
@@ -202,14 +203,14 @@ fn serve(settings: Settings) -> Result<(), String> {
             println!("Generated the account key (shown once, stored only as a hash): {key}");
         }
         tracing::info!(address = %bind, port = app.port, "roster is listening");
-        app.server.await.map_err(|e| e.to_string())
+        Ok(app.server.await?)
     })
 }
 
 /// One direct connection, migrated. No pool: a pool's background threads could still
 /// be opening a connection (with libpq and OpenSSL) when the command exits, and that
 /// crashed the process at exit.
-fn connect(settings: &Settings) -> Result<db::AnyConnection, String> {
+fn connect(settings: &Settings) -> anyhow::Result<db::AnyConnection> {
     let url = db::DatabaseUrl::parse(&settings.database_url)?;
     let mut conn = db::connect_once(&url)?;
     db::run_migrations(&mut conn)?;
@@ -217,34 +218,36 @@ fn connect(settings: &Settings) -> Result<db::AnyConnection, String> {
 }
 
 /// A rule's refusal as one line for the terminal.
-fn said(e: ServiceError) -> String {
+fn said(e: ServiceError) -> anyhow::Error {
     match e {
-        ServiceError::Invalid(items) => items
+        ServiceError::Invalid(items) => anyhow!(items
             .iter()
             .map(|i| i.message.as_str())
             .collect::<Vec<_>>()
-            .join("; "),
-        other => other.to_string(),
+            .join("; ")),
+        other => other.into(),
     }
 }
 
 fn find_instance(
     conn: &mut db::AnyConnection,
     name: &str,
-) -> Result<service::instances::Instance, String> {
+) -> anyhow::Result<service::instances::Instance> {
     service::instances::find_on(conn, name)
         .map_err(said)?
-        .ok_or(format!("no instance named {name:?}"))
+        .ok_or_else(|| anyhow!("no instance named {name:?}"))
 }
 
-fn create_instance(settings: &Settings, name: &str, description: &str) -> Result<(), String> {
-    let name = InstanceName::parse_str(name)?.into_inner();
+fn create_instance(settings: &Settings, name: &str, description: &str) -> anyhow::Result<()> {
+    let name = InstanceName::parse_str(name)
+        .map_err(|e| anyhow!(e))?
+        .into_inner();
     let mut conn = connect(settings)?;
     if service::instances::find_on(&mut conn, &name)
         .map_err(said)?
         .is_some()
     {
-        return Err(format!("instance {name:?} already exists"));
+        bail!("instance {name:?} already exists");
     }
     let (instance, issued) = db::write_transaction(&mut conn, |conn| {
         let instance = service::instances::create_on(conn, &name, description)?;
@@ -268,17 +271,17 @@ fn create_key(
     role: &str,
     user: Option<i64>,
     description: Option<&str>,
-) -> Result<(), String> {
-    let role = KeyRole::parse_str(role).ok_or("role must be admin or user")?;
+) -> anyhow::Result<()> {
+    let role = KeyRole::parse_str(role).ok_or_else(|| anyhow!("role must be admin or user"))?;
     let request = KeyRequest {
         role,
         user_id: user,
         description: description.map(str::to_string),
     };
     if request.check().is_some() {
-        return Err(match role {
-            KeyRole::User => "a user key needs --user ID".into(),
-            KeyRole::Admin => "an admin key takes no --user".into(),
+        bail!(match role {
+            KeyRole::User => "a user key needs --user ID",
+            KeyRole::Admin => "an admin key takes no --user",
         });
     }
     let mut conn = connect(settings)?;
@@ -292,7 +295,7 @@ fn create_key(
                 .iter()
                 .any(|i: &ErrorItem| i.kind == "missing_reference") =>
         {
-            format!("no user {u} in instance {instance:?}")
+            anyhow!("no user {u} in instance {instance:?}")
         }
         (other, _) => said(other),
     })?;
@@ -300,11 +303,11 @@ fn create_key(
     Ok(())
 }
 
-fn revoke_key(settings: &Settings, instance: &str, id: i64) -> Result<(), String> {
+fn revoke_key(settings: &Settings, instance: &str, id: i64) -> anyhow::Result<()> {
     let mut conn = connect(settings)?;
     let inst = find_instance(&mut conn, instance)?;
     service::keys::revoke_on(&mut conn, inst.id, id).map_err(|e| match e {
-        ServiceError::NotFound => format!("no key {id} in instance {instance:?}"),
+        ServiceError::NotFound => anyhow!("no key {id} in instance {instance:?}"),
         other => said(other),
     })?;
     println!("revoked key {id}");

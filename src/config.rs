@@ -2,6 +2,7 @@
 
 use std::path::Path;
 
+use anyhow::{anyhow, bail, Context};
 use serde::Deserialize;
 
 /// The defaults, compiled in so the binary runs from any directory.
@@ -75,16 +76,16 @@ impl Layer {
     }
 }
 
-fn parse_layer(text: &str, origin: &str) -> Result<Layer, String> {
-    toml::from_str(text).map_err(|e| format!("{origin}: {e}"))
+fn parse_layer(text: &str, origin: &str) -> anyhow::Result<Layer> {
+    toml::from_str(text).with_context(|| origin.to_string())
 }
 
-fn env_layer(get: &dyn Fn(&str) -> Option<String>) -> Result<Layer, String> {
-    fn num<T: std::str::FromStr>(name: &str, v: Option<String>) -> Result<Option<T>, String> {
+fn env_layer(get: &dyn Fn(&str) -> Option<String>) -> anyhow::Result<Layer> {
+    fn num<T: std::str::FromStr>(name: &str, v: Option<String>) -> anyhow::Result<Option<T>> {
         v.map(|s| {
             s.trim()
                 .parse::<T>()
-                .map_err(|_| format!("{name} must be a number, got {s:?}"))
+                .map_err(|_| anyhow!("{name} must be a number, got {s:?}"))
         })
         .transpose()
     }
@@ -118,22 +119,22 @@ fn env_layer(get: &dyn Fn(&str) -> Option<String>) -> Result<Layer, String> {
 
 impl Settings {
     /// Defaults, then `ROSTER_CONFIG`'s file, then the environment.
-    pub fn load() -> Result<Self, String> {
+    pub fn load() -> anyhow::Result<Self> {
         Self::load_with(&|name| std::env::var(name).ok().filter(|v| !v.is_empty()))
     }
 
-    pub fn load_with(get: &dyn Fn(&str) -> Option<String>) -> Result<Self, String> {
+    pub fn load_with(get: &dyn Fn(&str) -> Option<String>) -> anyhow::Result<Self> {
         let mut layer = parse_layer(DEFAULTS, "built-in defaults")?;
         if let Some(path) = get("ROSTER_CONFIG") {
             let text = std::fs::read_to_string(Path::new(&path))
-                .map_err(|e| format!("cannot read ROSTER_CONFIG file {path}: {e}"))?;
+                .with_context(|| format!("cannot read ROSTER_CONFIG file {path}"))?;
             layer = parse_layer(&text, &path)?.over(layer);
         }
         layer = env_layer(get)?.over(layer);
         Self::from_layer(layer)
     }
 
-    fn from_layer(l: Layer) -> Result<Self, String> {
+    fn from_layer(l: Layer) -> anyhow::Result<Self> {
         let cores = std::thread::available_parallelism()
             .map(|n| n.get())
             .unwrap_or(2);
@@ -162,24 +163,22 @@ impl Settings {
             "json" => true,
             "text" | "pretty" => false,
             other => {
-                return Err(format!(
-                    "ROSTER_LOG_FORMAT must be text or json, got {other:?}"
-                ))
+                bail!("ROSTER_LOG_FORMAT must be text or json, got {other:?}")
             }
         };
         let max_body_bytes = l.max_body_bytes.unwrap_or(1 << 20);
         if max_body_bytes == 0 {
-            return Err("ROSTER_MAX_BODY_BYTES must be positive".into());
+            bail!("ROSTER_MAX_BODY_BYTES must be positive");
         }
         let positive = |value: Option<u64>, default: u64, name: &str| match value {
-            Some(0) => Err(format!("{name} must be positive")),
+            Some(0) => Err(anyhow!("{name} must be positive")),
             v => Ok(v.unwrap_or(default)),
         };
         let head_timeout_ms = positive(l.head_timeout_ms, 5000, "ROSTER_HEAD_TIMEOUT_MS")?;
         let body_timeout_ms = positive(l.body_timeout_ms, 30_000, "ROSTER_BODY_TIMEOUT_MS")?;
         let keep_alive_ms = positive(l.keep_alive_ms, 5000, "ROSTER_KEEP_ALIVE_MS")?;
         let max_connections = match l.max_connections.unwrap_or(10_000) {
-            0 => return Err("ROSTER_MAX_CONNECTIONS must be positive".into()),
+            0 => bail!("ROSTER_MAX_CONNECTIONS must be positive"),
             n => n,
         };
         Ok(Self {
@@ -207,7 +206,7 @@ mod tests {
     use super::*;
     use std::collections::HashMap;
 
-    fn load(vars: &[(&str, &str)]) -> Result<Settings, String> {
+    fn load(vars: &[(&str, &str)]) -> anyhow::Result<Settings> {
         let map: HashMap<String, String> = vars
             .iter()
             .map(|(k, v)| (k.to_string(), v.to_string()))

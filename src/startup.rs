@@ -16,6 +16,8 @@ use actix_web::rt::net::TcpStream;
 use actix_web::{web, App, HttpMessage};
 use tracing_actix_web::{RequestId, TracingLogger};
 
+use anyhow::Context;
+
 use crate::api::edge::{self, EdgeStream};
 
 use crate::config::Settings;
@@ -33,36 +35,34 @@ pub struct Application {
 }
 
 /// Opens the database and brings its schema up to date.
-pub fn open_database(settings: &Settings) -> Result<DbPool, String> {
+pub fn open_database(settings: &Settings) -> anyhow::Result<DbPool> {
     let url = DatabaseUrl::parse(&settings.database_url)?;
     let pool = db::build_pool(
         &url,
         settings.pool_size,
         Duration::from_millis(settings.pool_timeout_ms),
     )?;
-    let mut conn = pool
-        .get()
-        .map_err(|e| format!("cannot connect to the database: {e}"))?;
+    let mut conn = pool.get().context("cannot connect to the database")?;
     db::run_migrations(&mut conn)?;
     Ok(pool)
 }
 
 /// Without `ROSTER_ACCOUNT_KEY` and with no account key stored, makes one.
-fn ensure_account_key(pool: &DbPool, settings: &Settings) -> Result<Option<String>, String> {
+fn ensure_account_key(pool: &DbPool, settings: &Settings) -> anyhow::Result<Option<String>> {
     if settings.account_key.is_some() {
         return Ok(None);
     }
-    let mut conn = pool.get().map_err(|e| e.to_string())?;
-    keys::ensure_account_key(&mut conn).map_err(|e| e.to_string())
+    let mut conn = pool.get()?;
+    Ok(keys::ensure_account_key(&mut conn)?)
 }
 
 /// Builds and binds the server. `handle_signals` is off in tests.
-pub fn build(settings: Settings, handle_signals: bool) -> Result<Application, String> {
+pub fn build(settings: Settings, handle_signals: bool) -> anyhow::Result<Application> {
     let pool = open_database(&settings)?;
     let generated_account_key = ensure_account_key(&pool, &settings)?;
     let listener = TcpListener::bind(&settings.bind)
-        .map_err(|e| format!("cannot bind {}: {e}", settings.bind))?;
-    let port = listener.local_addr().map_err(|e| e.to_string())?.port();
+        .with_context(|| format!("cannot bind {}", settings.bind))?;
+    let port = listener.local_addr()?.port();
     let state = web::Data::new(AppState {
         pool: pool.clone(),
         account_key_hash: settings.account_key.as_deref().map(hash_key),
@@ -77,7 +77,7 @@ pub fn build(settings: Settings, handle_signals: bool) -> Result<Application, St
         keep_alive: ms(settings.keep_alive_ms),
         send: ms(settings.body_timeout_ms),
     };
-    let local_addr = listener.local_addr().map_err(|e| e.to_string())?;
+    let local_addr = listener.local_addr()?;
     let workers = settings.workers.max(1);
     // actix-server's limit is per worker; it stops accepting while every worker is full.
     let per_worker = settings.max_connections.div_ceil(workers).max(1);
@@ -150,7 +150,7 @@ pub fn build(settings: Settings, handle_signals: bool) -> Result<Application, St
             })
             .and_then(http)
         })
-        .map_err(|e| e.to_string())?;
+        .context("cannot listen")?;
     purge_idempotency_records(pool.clone());
     Ok(Application {
         server: builder.run(),

@@ -366,11 +366,6 @@ impl<T: AsyncRead + AsyncWrite + Unpin> AsyncWrite for EdgeStream<T> {
             Poll::Ready(Ok(())) => {}
             other => return other,
         }
-        // After an answer the next head's timer runs: register it with this task now,
-        // as the dispatcher may not read again before it runs out.
-        if this.answer.is_none() && !this.ended_head && this.head_late(cx) {
-            cx.waker().wake_by_ref();
-        }
         Pin::new(&mut this.io).poll_flush(cx)
     }
 

@@ -27,7 +27,7 @@ use diesel::connection::{AnsiTransactionManager, SimpleConnection, TransactionMa
 use diesel::prelude::*;
 use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
 
-pub use pool::{ConnectionManager, Lease, PoolError};
+pub use pool::{ConnectError, ConnectionManager, Lease, PoolError};
 use pool::{Pool, STATEMENTS};
 
 pub const PG_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/postgres");
@@ -95,6 +95,24 @@ macro_rules! hand_written_statement {
     };
 }
 
+/// Why the database could not be opened or made ready.
+#[derive(Debug, thiserror::Error)]
+pub enum SetupError {
+    #[error("{0}")]
+    Url(String),
+    #[error("cannot create {path}: {source}")]
+    Directory {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error("cannot connect to the database: {0}")]
+    Connect(#[from] ConnectError),
+    #[error("migration failed: {0}")]
+    Migration(String),
+    #[error("cannot start the SQLite {what}: {cause}")]
+    Thread { what: &'static str, cause: String },
+}
+
 /// Where the data lives, parsed from `ROSTER_DATABASE_URL`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum DatabaseUrl {
@@ -105,17 +123,17 @@ pub enum DatabaseUrl {
 impl DatabaseUrl {
     /// `postgres://` or `postgresql://` selects PostgreSQL; `sqlite://path` or a bare
     /// path selects SQLite.
-    pub fn parse(raw: &str) -> Result<Self, String> {
+    pub fn parse(raw: &str) -> Result<Self, SetupError> {
         let raw = raw.trim();
         if raw.is_empty() {
-            return Err("database URL is empty".into());
+            return Err(SetupError::Url("database URL is empty".into()));
         }
         if raw.starts_with("postgres://") || raw.starts_with("postgresql://") {
             return Ok(Self::Postgres(raw.to_string()));
         }
         if let Some(path) = raw.strip_prefix("sqlite://") {
             if path.is_empty() {
-                return Err("sqlite:// URL has no path".into());
+                return Err(SetupError::Url("sqlite:// URL has no path".into()));
             }
             return Ok(Self::Sqlite(path.to_string()));
         }
@@ -123,10 +141,10 @@ impl DatabaseUrl {
             return Ok(Self::Sqlite(path.to_string()));
         }
         if raw.contains("://") {
-            return Err(format!(
+            return Err(SetupError::Url(format!(
                 "unsupported database URL scheme in {:?}: use postgres:// or sqlite://",
                 raw.split("://").next().unwrap_or_default()
-            ));
+            )));
         }
         Ok(Self::Sqlite(raw.to_string()))
     }
@@ -145,8 +163,10 @@ tokio::task_local! {
 /// database file, with an fsync) are the maintenance thread's job, off the writers'
 /// path; a writer only checkpoints itself if the WAL passes 16,000 pages (64 MiB),
 /// which the thread normally never lets it reach.
-pub(crate) const SQLITE_SETUP: &str = "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
-     PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000; \
+/// `busy_timeout` comes first: `journal_mode` takes a lock, and without a busy handler
+/// a connection opened while the writer holds one failed at once ("database is locked").
+pub(crate) const SQLITE_SETUP: &str = "PRAGMA busy_timeout = 10000; PRAGMA journal_mode = WAL; \
+     PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; \
      PRAGMA wal_autocheckpoint = 16000;";
 
 /// How often the maintenance thread copies the WAL back (a few MiB each time under
@@ -170,13 +190,11 @@ fn spawn_maintenance(
     url: &DatabaseUrl,
     writer: Option<writer::Writer>,
     alive: std::sync::Weak<()>,
-) -> Result<(), String> {
+) -> Result<(), SetupError> {
     let DatabaseUrl::Sqlite(_) = url else {
         return Ok(());
     };
-    let mut conn = ConnectionManager::new(url.clone())
-        .connect()
-        .map_err(|e| format!("cannot connect to the database: {e}"))?;
+    let mut conn = ConnectionManager::new(url.clone()).connect()?;
     std::thread::Builder::new()
         .name("sqlite-maintenance".into())
         .spawn(move || {
@@ -197,7 +215,10 @@ fn spawn_maintenance(
             }
         })
         .map(|_| ())
-        .map_err(|e| format!("cannot start the SQLite maintenance thread: {e}"))
+        .map_err(|e| SetupError::Thread {
+            what: "maintenance thread",
+            cause: e.to_string(),
+        })
 }
 
 /// Runs `ANALYZE` if the memberships (by their highest ID, which costs one index
@@ -225,19 +246,25 @@ fn refresh_stats(
 }
 
 /// One connection outside any pool (for the CLI), with the same setup as pooled ones.
-pub fn connect_once(url: &DatabaseUrl) -> Result<AnyConnection, String> {
+pub fn connect_once(url: &DatabaseUrl) -> Result<AnyConnection, SetupError> {
+    create_parent_dir(url)?;
+    Ok(ConnectionManager::new(url.clone()).connect()?)
+}
+
+/// A SQLite file's folder, made if missing (the default is `data/roster.db`).
+fn create_parent_dir(url: &DatabaseUrl) -> Result<(), SetupError> {
     if let DatabaseUrl::Sqlite(path) = url {
         if let Some(parent) = Path::new(path)
             .parent()
             .filter(|p| !p.as_os_str().is_empty())
         {
-            std::fs::create_dir_all(parent)
-                .map_err(|e| format!("cannot create {}: {e}", parent.display()))?;
+            std::fs::create_dir_all(parent).map_err(|source| SetupError::Directory {
+                path: parent.display().to_string(),
+                source,
+            })?;
         }
     }
-    ConnectionManager::new(url.clone())
-        .connect()
-        .map_err(|e| format!("cannot connect to the database: {e}"))
+    Ok(())
 }
 
 /// Builds the pool. `connect_timeout` bounds how long a request waits for a connection
@@ -246,15 +273,8 @@ pub fn build_pool(
     url: &DatabaseUrl,
     size: u32,
     connect_timeout: Duration,
-) -> Result<DbPool, String> {
-    if let DatabaseUrl::Sqlite(path) = url {
-        if let Some(parent) = Path::new(path).parent() {
-            if !parent.as_os_str().is_empty() {
-                std::fs::create_dir_all(parent)
-                    .map_err(|e| format!("cannot create {}: {e}", parent.display()))?;
-            }
-        }
-    }
+) -> Result<DbPool, SetupError> {
+    create_parent_dir(url)?;
     let url = &with_connect_timeout(url, connect_timeout);
     let inner = Pool::open(
         ConnectionManager::new(url.clone()),
@@ -264,8 +284,12 @@ pub fn build_pool(
     let slots = Arc::new(tokio::sync::Semaphore::new(size.max(1) as usize));
     let writer = match url {
         DatabaseUrl::Sqlite(_) => Some(
-            writer::Writer::spawn(ConnectionManager::new(url.clone()))
-                .map_err(|e| e.to_string())?,
+            writer::Writer::spawn(ConnectionManager::new(url.clone())).map_err(|e| {
+                SetupError::Thread {
+                    what: "writer thread",
+                    cause: e.to_string(),
+                }
+            })?,
         ),
         DatabaseUrl::Postgres(_) => None,
     };
@@ -280,12 +304,12 @@ pub fn build_pool(
 }
 
 /// Applies the embedded migrations of the connection's backend; returns how many ran.
-pub fn run_migrations(conn: &mut AnyConnection) -> Result<usize, String> {
+pub fn run_migrations(conn: &mut AnyConnection) -> Result<usize, SetupError> {
     let result = match conn {
         AnyConnection::Postgresql(c) => c.run_pending_migrations(PG_MIGRATIONS).map(|v| v.len()),
         AnyConnection::Sqlite(c) => c.run_pending_migrations(SQLITE_MIGRATIONS).map(|v| v.len()),
     };
-    result.map_err(|e| format!("migration failed: {e}"))
+    result.map_err(|e| SetupError::Migration(e.to_string()))
 }
 
 /// SQLite allows one writer at a time. Writers without a pool's writer thread (the CLI)
@@ -463,18 +487,13 @@ fn counted<T, E>(
 }
 
 /// Whether the database answers, within a second or the pool timeout if shorter.
-pub async fn ping(pool: &DbPool) -> Result<(), String> {
+pub async fn ping(pool: &DbPool) -> Result<(), PoolError> {
     let wait = pool.inner.timeout().min(Duration::from_secs(1));
     read_within(pool, wait, |conn| {
-        conn.batch_execute("SELECT 1").map_err(|e| e.to_string())
+        conn.batch_execute("SELECT 1")
+            .map_err(|e| PoolError::Connect(e.to_string()))
     })
     .await
-}
-
-impl From<PoolError> for String {
-    fn from(e: PoolError) -> Self {
-        e.to_string()
-    }
 }
 
 const WAITING: u8 = 0;

@@ -28,6 +28,11 @@ use super::{AnyConnection, DatabaseUrl};
 /// handed out: idle-connection reapers and NAT tables drop such connections silently.
 const CHECK_AFTER_IDLE: Duration = Duration::from_secs(10);
 
+/// A connection could not be opened (the database's own words).
+#[derive(Debug, Clone, thiserror::Error)]
+#[error("{0}")]
+pub struct ConnectError(pub String);
+
 /// Why no connection could be had.
 #[derive(Debug, thiserror::Error)]
 pub enum PoolError {
@@ -104,16 +109,16 @@ impl ConnectionManager {
         Self { url }
     }
 
-    pub fn connect(&self) -> Result<AnyConnection, String> {
+    pub fn connect(&self) -> Result<AnyConnection, ConnectError> {
+        let failed = |e: &dyn std::fmt::Display| ConnectError(e.to_string());
         let mut conn = match &self.url {
             DatabaseUrl::Postgres(url) => diesel::PgConnection::establish(url)
                 .map(AnyConnection::Postgresql)
-                .map_err(|e| e.to_string())?,
+                .map_err(|e| failed(&e))?,
             DatabaseUrl::Sqlite(path) => {
-                let mut conn =
-                    diesel::SqliteConnection::establish(path).map_err(|e| e.to_string())?;
+                let mut conn = diesel::SqliteConnection::establish(path).map_err(|e| failed(&e))?;
                 conn.batch_execute(super::SQLITE_SETUP)
-                    .map_err(|e| e.to_string())?;
+                    .map_err(|e| failed(&e))?;
                 AnyConnection::Sqlite(conn)
             }
         };
@@ -201,7 +206,7 @@ impl Pool {
         manager: ConnectionManager,
         size: usize,
         timeout: Duration,
-    ) -> Result<Arc<Self>, String> {
+    ) -> Result<Arc<Self>, ConnectError> {
         let first = manager.connect()?;
         let pool = Arc::new(Self {
             manager,
@@ -268,7 +273,10 @@ impl Pool {
             }
         }
         let losses = self.losses.load(Ordering::Acquire);
-        let conn = self.manager.connect().map_err(PoolError::Connect)?;
+        let conn = self
+            .manager
+            .connect()
+            .map_err(|e| PoolError::Connect(e.0))?;
         Ok(Lease {
             conn: Some(conn),
             checked_at_loss: losses,

@@ -176,7 +176,7 @@ impl Writer {
     }
 
     fn spawn_with(manager: ConnectionManager, limits: Limits) -> Result<Writer, WriterError> {
-        let conn = manager.connect().map_err(WriterError::Connect)?;
+        let conn = manager.connect().map_err(|e| WriterError::Connect(e.0))?;
         let (jobs, queue) = mpsc::channel();
         let shared = Arc::new(Shared::default());
         let thread = Thread {
@@ -354,7 +354,7 @@ impl Thread {
                     }
                     Err(e) => {
                         tracing::warn!(error = %e, "the writer cannot reopen its connection");
-                        refuse(first, WriterError::Connect(e));
+                        refuse(first, WriterError::Connect(e.0));
                         continue;
                     }
                 },

@@ -32,7 +32,7 @@ use crate::db::{self, DbPool};
 
 /// Whether the database answers (`/readyz`), within a second.
 pub async fn ready(pool: &DbPool) -> Result<()> {
-    db::ping(pool).await.map_err(ServiceError::Unavailable)
+    Ok(db::ping(pool).await?)
 }
 
 /// Work that writes (`db::write`: on SQLite, a job of the writer thread), with the
