@@ -8,17 +8,18 @@ pub mod idempotency;
 pub mod instances;
 pub mod keys;
 pub mod listing;
+mod maintenance;
 pub mod memberships;
 pub mod pool;
+mod run;
 pub mod schema;
 pub mod sideloads;
 pub mod time;
 pub mod users;
 pub mod writer;
 
-use std::cell::Cell;
 use std::path::Path;
-use std::sync::atomic::{AtomicU64, AtomicU8, Ordering};
+use std::sync::atomic::AtomicU64;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -27,8 +28,9 @@ use diesel::connection::{AnsiTransactionManager, SimpleConnection, TransactionMa
 use diesel::prelude::*;
 use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
 
+use pool::Pool;
 pub use pool::{ConnectError, ConnectionManager, Lease, PoolError};
-use pool::{Pool, STATEMENTS};
+pub use run::{ping, read, read_then_write, run, write};
 
 pub const PG_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/postgres");
 pub const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
@@ -169,82 +171,6 @@ pub(crate) const SQLITE_SETUP: &str = "PRAGMA busy_timeout = 10000; PRAGMA journ
      PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; \
      PRAGMA wal_autocheckpoint = 16000;";
 
-/// How often the maintenance thread copies the WAL back (a few MiB each time under
-/// load), and how often it looks whether the statistics are due.
-const CHECKPOINT_EVERY: Duration = Duration::from_millis(100);
-const STATS_CHECK_EVERY: Duration = Duration::from_secs(5);
-
-/// SQLite's upkeep on its own connection, until the pool is dropped:
-///
-/// - Passive checkpoints, which never block readers or writers. Without them the
-///   writer whose commit crosses `wal_autocheckpoint` does the checkpoint while holding
-///   the write lock: a third of the time of a bulk of 100 scattered memberships went
-///   there (`bench/sqlite_ceiling.py`: 25,000 rows/s with writers checkpointing,
-///   37,000 without).
-/// - Planner statistics (`ANALYZE`, sampling about 1,000 rows per index, a few ms),
-///   whenever the memberships have grown by a quarter since the last run. Without
-///   them SQLite guesses that `instance_id = ?` picks a few rows, and lists one user's
-///   memberships by walking the whole instance in ID order instead of taking the
-///   user's rows from the (instance, user, group) index and sorting them.
-fn spawn_maintenance(
-    url: &DatabaseUrl,
-    writer: Option<writer::Writer>,
-    alive: std::sync::Weak<()>,
-) -> Result<(), SetupError> {
-    let DatabaseUrl::Sqlite(_) = url else {
-        return Ok(());
-    };
-    let mut conn = ConnectionManager::new(url.clone()).connect()?;
-    std::thread::Builder::new()
-        .name("sqlite-maintenance".into())
-        .spawn(move || {
-            let mut analyzed_at: i64 = 0;
-            let mut last_check = std::time::Instant::now();
-            while alive.upgrade().is_some() {
-                std::thread::sleep(CHECKPOINT_EVERY);
-                if let Err(e) = conn.batch_execute("PRAGMA wal_checkpoint(PASSIVE)") {
-                    tracing::warn!(error = %e, "checkpoint failed");
-                }
-                if last_check.elapsed() >= STATS_CHECK_EVERY {
-                    last_check = std::time::Instant::now();
-                    match refresh_stats(&mut conn, writer.as_ref(), analyzed_at) {
-                        Ok(size) => analyzed_at = size,
-                        Err(e) => tracing::warn!(error = %e, "ANALYZE failed"),
-                    }
-                }
-            }
-        })
-        .map(|_| ())
-        .map_err(|e| SetupError::Thread {
-            what: "maintenance thread",
-            cause: e.to_string(),
-        })
-}
-
-/// Runs `ANALYZE` if the memberships (by their highest ID, which costs one index
-/// step to read) grew by a quarter since `analyzed_at`; returns the size analyzed at.
-fn refresh_stats(
-    conn: &mut AnyConnection,
-    writer: Option<&writer::Writer>,
-    analyzed_at: i64,
-) -> QueryResult<i64> {
-    use diesel::dsl::max;
-    let size = schema::memberships::table
-        .select(max(schema::memberships::id))
-        .first::<Option<i64>>(conn)?
-        .unwrap_or(0);
-    if size <= analyzed_at + analyzed_at / 4 + 100 {
-        return Ok(analyzed_at);
-    }
-    // ANALYZE writes its tables: it queues with this process's writers.
-    const ANALYZE: &str = "PRAGMA analysis_limit = 1000; ANALYZE;";
-    match writer {
-        Some(w) => w.write_blocking(|c| c.batch_execute(ANALYZE))?,
-        None => conn.batch_execute(ANALYZE)?,
-    }
-    Ok(size)
-}
-
 /// One connection outside any pool (for the CLI), with the same setup as pooled ones.
 pub fn connect_once(url: &DatabaseUrl) -> Result<AnyConnection, SetupError> {
     create_parent_dir(url)?;
@@ -294,7 +220,7 @@ pub fn build_pool(
         DatabaseUrl::Postgres(_) => None,
     };
     let alive = Arc::new(());
-    spawn_maintenance(url, writer.clone(), Arc::downgrade(&alive))?;
+    maintenance::spawn(url, writer.clone(), Arc::downgrade(&alive))?;
     Ok(DbPool {
         inner,
         slots,
@@ -381,185 +307,6 @@ fn with_connect_timeout(url: &DatabaseUrl, timeout: Duration) -> DatabaseUrl {
         }
         other => other.clone(),
     }
-}
-
-/// Runs blocking database work off the async workers, keeping the request's span:
-/// `503` (`PoolError::Timeout`) when no connection is had within the pool timeout,
-/// counted from the call (one wait: a slot, then an idle or a new connection).
-pub async fn run<T, E, F>(pool: &DbPool, f: F) -> Result<T, E>
-where
-    T: Send + 'static,
-    E: From<PoolError> + Send + 'static,
-    F: FnOnce(&mut AnyConnection) -> Result<T, E> + Send + 'static,
-{
-    run_leased(pool, pool.inner.timeout(), move |lease| f(lease)).await
-}
-
-/// As `run`, for work that only reads: when its connection turns out to have lost its
-/// server (terminated while idle, a failover), the work runs once more on a fresh
-/// connection, so the first request after an outage does not fail for it.
-pub async fn read<T, E, F>(pool: &DbPool, f: F) -> Result<T, E>
-where
-    T: Send + 'static,
-    E: From<PoolError> + Send + 'static,
-    F: FnMut(&mut AnyConnection) -> Result<T, E> + Send + 'static,
-{
-    read_within(pool, pool.inner.timeout(), f).await
-}
-
-async fn read_within<T, E, F>(pool: &DbPool, wait: Duration, mut f: F) -> Result<T, E>
-where
-    T: Send + 'static,
-    E: From<PoolError> + Send + 'static,
-    F: FnMut(&mut AnyConnection) -> Result<T, E> + Send + 'static,
-{
-    let inner = Arc::clone(&pool.inner);
-    run_leased(pool, wait, move |lease| {
-        let first = f(lease);
-        if first.is_ok() || !lease.lost() {
-            return first;
-        }
-        tracing::info!("a read lost its connection; running it again on a fresh one");
-        inner.note_loss();
-        *lease = inner.checkout()?;
-        f(lease)
-    })
-    .await
-}
-
-/// Database work that writes: on PostgreSQL a pool connection, as `run`; on SQLite a job
-/// of the writer thread (`writer`), inside the transaction it shares with the writes
-/// queued with it, answered once that has committed. `f` still wraps its writes in
-/// `write_transaction` (there, a savepoint). No thread waits for SQLite's write lock.
-pub async fn write<T, E, F>(pool: &DbPool, f: F) -> Result<T, E>
-where
-    T: Send + 'static,
-    E: From<PoolError> + From<writer::WriterError> + Send + 'static,
-    F: FnOnce(&mut AnyConnection) -> Result<T, E> + Send + 'static,
-{
-    match &pool.writer {
-        None => run(pool, f).await,
-        Some(w) => w.write(counted(f)).await,
-    }
-}
-
-/// Reads on a pool connection, then writes with what they found (`write`): on
-/// PostgreSQL both on one connection; on SQLite the reads stay outside the write lock.
-pub async fn read_then_write<R, T, E, F, G>(pool: &DbPool, read: F, then: G) -> Result<T, E>
-where
-    R: Send + 'static,
-    T: Send + 'static,
-    E: From<PoolError> + From<writer::WriterError> + Send + 'static,
-    F: FnOnce(&mut AnyConnection) -> Result<R, E> + Send + 'static,
-    G: FnOnce(&mut AnyConnection, R) -> Result<T, E> + Send + 'static,
-{
-    match &pool.writer {
-        None => {
-            run(pool, move |conn| {
-                let found = read(conn)?;
-                then(conn, found)
-            })
-            .await
-        }
-        Some(w) => {
-            let found = run(pool, read).await?;
-            w.write(counted(move |conn| then(conn, found))).await
-        }
-    }
-}
-
-/// `f` as a job of another thread: in the request's span, its statements counted for
-/// the request (`X-Query-Count`).
-fn counted<T, E>(
-    f: impl FnOnce(&mut AnyConnection) -> Result<T, E> + Send + 'static,
-) -> impl FnOnce(&mut AnyConnection) -> Result<T, E> + Send + 'static {
-    let span = tracing::Span::current();
-    let counter = REQUEST_STATEMENTS.try_with(Arc::clone).ok();
-    move |conn| {
-        let _entered = span.enter();
-        let before = STATEMENTS.with(Cell::get);
-        let result = f(conn);
-        if let Some(counter) = counter {
-            counter.fetch_add(STATEMENTS.with(Cell::get) - before, Ordering::Relaxed);
-        }
-        result
-    }
-}
-
-/// Whether the database answers, within a second or the pool timeout if shorter.
-pub async fn ping(pool: &DbPool) -> Result<(), PoolError> {
-    let wait = pool.inner.timeout().min(Duration::from_secs(1));
-    read_within(pool, wait, |conn| {
-        conn.batch_execute("SELECT 1")
-            .map_err(|e| PoolError::Connect(e.to_string()))
-    })
-    .await
-}
-
-const WAITING: u8 = 0;
-const STARTED: u8 = 1;
-const ABANDONED: u8 = 2;
-
-async fn run_leased<T, E, F>(pool: &DbPool, wait: Duration, f: F) -> Result<T, E>
-where
-    T: Send + 'static,
-    E: From<PoolError> + Send + 'static,
-    F: FnOnce(&mut Lease) -> Result<T, E> + Send + 'static,
-{
-    let deadline = tokio::time::Instant::now() + wait;
-    let slot = match tokio::time::timeout_at(deadline, pool.slots.clone().acquire_owned()).await {
-        Ok(Ok(slot)) => slot,
-        Ok(Err(_)) => return Err(PoolError::Task("database slots closed".into()).into()),
-        Err(_) => return Err(PoolError::Timeout(wait).into()),
-    };
-    let span = tracing::Span::current();
-    let counter = REQUEST_STATEMENTS.try_with(Arc::clone).ok();
-    let work = move |mut lease: Lease| {
-        let _entered = span.enter();
-        let before = STATEMENTS.with(Cell::get);
-        let result = f(&mut lease);
-        if let Some(counter) = counter {
-            counter.fetch_add(STATEMENTS.with(Cell::get) - before, Ordering::Relaxed);
-        }
-        result
-    };
-    let joined = if let Some(lease) = pool.inner.take_ready() {
-        tokio::task::spawn_blocking(move || {
-            let _slot = slot;
-            work(lease)
-        })
-        .await
-    } else {
-        // Opening or checking a connection may take long (an unreachable server): the
-        // answer is 503 at the deadline, and the work starts only if it has not passed.
-        let gate = Arc::new(AtomicU8::new(WAITING));
-        let started = Arc::clone(&gate);
-        let inner = Arc::clone(&pool.inner);
-        let mut handle = tokio::task::spawn_blocking(move || {
-            let _slot = slot;
-            let lease = inner.checkout()?;
-            if started
-                .compare_exchange(WAITING, STARTED, Ordering::AcqRel, Ordering::Acquire)
-                .is_err()
-            {
-                return Err(PoolError::Timeout(wait).into());
-            }
-            work(lease)
-        });
-        tokio::select! {
-            joined = &mut handle => joined,
-            () = tokio::time::sleep_until(deadline) => {
-                if gate
-                    .compare_exchange(WAITING, ABANDONED, Ordering::AcqRel, Ordering::Acquire)
-                    .is_ok()
-                {
-                    return Err(PoolError::Timeout(wait).into());
-                }
-                handle.await
-            }
-        }
-    };
-    joined.unwrap_or_else(|e| Err(PoolError::Task(format!("blocking task failed: {e}")).into()))
 }
 
 /// IDs as a JSON array, `[1,2,3]`: SQLite statements read it with `json_each(?)`, so
