@@ -920,7 +920,8 @@ both! {
         // The key lookup is counted.
         assert!(seen[0].header("x-query-count").unwrap().parse::<u64>().unwrap() >= 1);
         // The exact statements of each, the same on both backends ("key" is the key
-        // lookup, api_keys JOIN instances; BEGIN is BEGIN IMMEDIATE for SQLite writes).
+        // lookup, api_keys JOIN instances; on SQLite a write runs on the writer thread
+        // inside its group's transaction, and BEGIN/COMMIT are its SAVEPOINT/RELEASE).
         let count = |r: &Resp| -> u64 { r.header("x-query-count").unwrap().parse().unwrap() };
         for (i, want) in [
             (0, 5), // list: key, BEGIN, COUNT, the page, COMMIT

@@ -988,10 +988,11 @@ both! {
             // groups in one UNION ALL select (the sideloads); 3. the INSERT ... SELECT
             // FROM UNNEST, the barrier check in a CTE of it, outside any transaction.
             Backend::Postgres => 3,
-            // 1. the key lookup; 2. the users and groups select; 3. BEGIN IMMEDIATE on
-            // the writer; 4. the INSERT, one VALUES list (2 and 100 are both sizes of
-            // `SQLITE_CHUNKS`; a bulk of 3 would be two INSERTs); 5. the barrier check
-            // (barriers touching the groups); 6. COMMIT.
+            // 1. the key lookup; 2. the users and groups select (on a pool
+            // connection, outside the write lock); then, on the writer thread inside its
+            // group's transaction: 3. SAVEPOINT; 4. the INSERT, one VALUES list (2 and
+            // 100 are both sizes of `SQLITE_CHUNKS`; a bulk of 3 would be two INSERTs);
+            // 5. the barrier check (barriers touching the groups); 6. RELEASE.
             Backend::Sqlite => 6,
         };
         assert_eq!(n2, want, "statements of a bulk of 2 on {:?}", app.backend);

@@ -1012,9 +1012,10 @@ both! {
         }
         println!("X-Query-Count of a users bulk: 2 objects {}, 100 objects {}", counts[0], counts[1]);
         assert_eq!(counts[0], counts[1], "statements grow with the bulk size");
-        // The same on both backends: 1. the key lookup; 2. BEGIN (BEGIN IMMEDIATE on
-        // SQLite's writer); 3. the usernames already taken, one select; 4. the INSERT,
-        // one multi-row VALUES list; 5. COMMIT.
+        // The same on both backends: 1. the key lookup; 2. BEGIN (on SQLite a
+        // SAVEPOINT of the writer thread's group transaction); 3. the usernames already
+        // taken, one select; 4. the INSERT, one multi-row VALUES list; 5. COMMIT (on
+        // SQLite, RELEASE).
         assert_eq!(counts, [5, 5], "statements of a users bulk on {:?}", app.backend);
         let mut gcounts = Vec::new();
         for (n, prefix) in [(2, "small"), (100, "big")] {
