@@ -50,8 +50,8 @@ pub struct Connection {
     in_flight: Cell<u32>,
     /// When the head being received must be complete; `None` while a request is served.
     head_deadline: Cell<Option<Instant>>,
-    /// Set by an answer: the next byte read starts the next head, which has from then
-    /// the head timeout.
+    /// Set by an answer: the next byte read starts the next head, which has the head
+    /// timeout from then.
     awaiting_head: Cell<bool>,
     /// The length of the first line read since the connection opened or the last answer
     /// (the request line), and whether it has ended.
@@ -85,8 +85,8 @@ impl Connection {
         let left = self.in_flight.get().saturating_sub(1);
         self.in_flight.set(left);
         if left == 0 {
-            // Bytes of the next head may already be read; they get keep-alive's time
-            // plus the head timeout, and bytes read from now on the head timeout.
+            // The next byte read starts the next head's timer. Part of a head read
+            // already, with nothing after it, gets keep-alive's time and the head's.
             let t = self.timeouts;
             self.head_deadline
                 .set(Some(Instant::now() + t.keep_alive + t.head));
@@ -149,6 +149,8 @@ pub struct EdgeStream<T> {
     io: T,
     conn: Rc<Connection>,
     head_timer: Pin<Box<Sleep>>,
+    /// `head_timer` was polled (so will wake this task) since it was last reset.
+    head_timer_armed: bool,
     send: SendTimer,
     /// The §7 response written in place of actix-http's own, and how much is out.
     answer: Option<Vec<u8>>,
@@ -174,6 +176,7 @@ impl<T> EdgeStream<T> {
             io,
             conn,
             head_timer: Box::pin(tokio::time::sleep_until(deadline)),
+            head_timer_armed: false,
             send: SendTimer {
                 timer: None,
                 stalled: false,
@@ -192,16 +195,22 @@ impl<T> EdgeStream<T> {
     }
 
     /// Whether the head being received is past its deadline. Keeps the timer at or
-    /// before the deadline, registered with this task.
+    /// before the deadline, registered with this task (the connection's, for its
+    /// life): it is reset only when it runs out or is late, and polled only then.
     fn head_late(&mut self, cx: &mut Context<'_>) -> bool {
         let Some(deadline) = self.conn.head_deadline.get() else {
             return false;
         };
         if self.head_timer.deadline() > deadline {
             self.head_timer.as_mut().reset(deadline);
+            self.head_timer_armed = false;
+        }
+        if self.head_timer_armed && !self.head_timer.is_elapsed() {
+            return false;
         }
         loop {
             if self.head_timer.as_mut().poll(cx).is_pending() {
+                self.head_timer_armed = true;
                 return false;
             }
             if self.head_timer.deadline() >= deadline {
@@ -385,6 +394,7 @@ impl<T: AsyncRead + AsyncWrite + Unpin> AsyncWrite for EdgeStream<T> {
             }
             this.closing = Some(0);
             this.head_timer.as_mut().reset(Instant::now() + LINGER);
+            this.head_timer_armed = false;
         }
         this.drain(cx)
     }
