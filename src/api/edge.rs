@@ -563,10 +563,41 @@ where
     let call = srv.call(req);
     Either::Right(async move {
         let response = call.await?;
+        // A middleware's own refusal answered with its own body (actix-cors answers a
+        // preflight from an origin it does not allow with plain text): the same status
+        // in the §7 body. Roster's own errors already have it.
+        let foreign = response
+            .response()
+            .error()
+            .filter(|e| e.as_error::<ApiError>().is_none())
+            .map(foreign_error);
+        if let Some(error) = foreign {
+            drop(serving);
+            let (request, _) = response.into_parts();
+            let answer = ServiceResponse::new(request, error.error_response());
+            return Ok(answer.map_into_right_body());
+        }
         Ok(response
             .map_body(|_, body| Served { body, serving })
             .map_into_left_body())
     })
+}
+
+/// An error some middleware raised (not Roster's own `ApiError`) as an `ApiError` of
+/// the same status, its message kept where the status has room for one.
+fn foreign_error(e: &actix_web::Error) -> ApiError {
+    let message = e.to_string();
+    match e.as_response_error().status_code() {
+        StatusCode::BAD_REQUEST => ApiError::bad_request(message),
+        StatusCode::UNAUTHORIZED => ApiError::Unauthorized,
+        StatusCode::FORBIDDEN => ApiError::forbidden(message),
+        StatusCode::NOT_FOUND => ApiError::NotFound,
+        StatusCode::METHOD_NOT_ALLOWED => ApiError::MethodNotAllowed,
+        StatusCode::REQUEST_TIMEOUT => ApiError::RequestTimeout,
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => ApiError::UnsupportedMediaType,
+        StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE => ApiError::HeadersTooLarge,
+        _ => ApiError::Internal(message),
+    }
 }
 
 #[cfg(test)]
