@@ -57,6 +57,10 @@ fn parse_new(
     })
 }
 
+#[utoipa::path(post, path = "/instances/{instance}/barriers", operation_id = "createBarriers", tag = "barriers",
+    summary = "Create one information barrier or a bulk of 1 to 100", params(super::openapi::query::Barrier),
+    request_body = super::openapi::bodies::BarrierCreate,
+    responses((status = 201, description = "Created, in request order", body = super::openapi::envelopes::BarrierEnvelope), super::openapi::errors::Create))]
 pub async fn create(
     state: web::Data<AppState>,
     who: InstanceCaller,
@@ -90,6 +94,9 @@ pub async fn create(
     .await
 }
 
+#[utoipa::path(get, path = "/instances/{instance}/barriers", operation_id = "listBarriers", tag = "barriers",
+    summary = "List information barriers", params(super::openapi::query::Barriers),
+    responses((status = 200, description = "A page of barriers", body = super::openapi::envelopes::BarrierEnvelope), super::openapi::errors::AdminRead))]
 pub async fn list(
     state: web::Data<AppState>,
     who: InstanceCaller,
@@ -112,6 +119,9 @@ pub async fn list(
     env.respond(StatusCode::OK)
 }
 
+#[utoipa::path(get, path = "/instances/{instance}/barriers/{id}", operation_id = "getBarrier", tag = "barriers",
+    summary = "Get an information barrier", params(super::openapi::query::Barrier),
+    responses((status = 200, description = "The barrier", body = super::openapi::envelopes::BarrierEnvelope), super::openapi::errors::AdminRead))]
 pub async fn get(
     state: web::Data<AppState>,
     who: InstanceCaller,
@@ -127,6 +137,9 @@ pub async fn get(
     env.respond(StatusCode::OK)
 }
 
+#[utoipa::path(delete, path = "/instances/{instance}/barriers/{id}", operation_id = "deleteBarrier", tag = "barriers",
+    summary = "Delete an information barrier",
+    responses((status = 204, description = "Deleted; no body"), super::openapi::errors::Delete))]
 pub async fn delete(
     state: web::Data<AppState>,
     who: InstanceCaller,

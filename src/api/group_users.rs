@@ -53,6 +53,10 @@ async fn list_with(
 }
 
 /// `GET /groups/{group_id}/users`: the group's memberships.
+#[utoipa::path(get, path = "/instances/{instance}/groups/{group_id}/users", operation_id = "listGroupUsers",
+    tag = "memberships", summary = "The group's memberships (Syncano's list of a group's users)",
+    params(super::openapi::query::GroupUsers),
+    responses((status = 200, description = "A page of memberships", body = super::openapi::envelopes::MembershipEnvelope), super::openapi::errors::Read))]
 pub async fn list_group_users(
     state: web::Data<AppState>,
     who: InstanceCaller,
@@ -62,6 +66,10 @@ pub async fn list_group_users(
 }
 
 /// `GET /users/{user_id}/groups`: the user's memberships.
+#[utoipa::path(get, path = "/instances/{instance}/users/{user_id}/groups", operation_id = "listUserGroups",
+    tag = "memberships", summary = "The user's memberships (Box's list of a user's groups)",
+    params(super::openapi::query::UserGroups),
+    responses((status = 200, description = "A page of memberships", body = super::openapi::envelopes::MembershipEnvelope), super::openapi::errors::Read))]
 pub async fn list_user_groups(
     state: web::Data<AppState>,
     who: InstanceCaller,
@@ -118,6 +126,11 @@ fn parse_syncano(body: Value, group_id: i64) -> Result<Batch, ApiError> {
 }
 
 /// `POST /groups/{group_id}/users`.
+#[utoipa::path(post, path = "/instances/{instance}/groups/{group_id}/users", operation_id = "addGroupUsers",
+    tag = "groups", summary = "Add users to the group (Syncano style)",
+    params(super::openapi::query::Membership, ("on_conflict" = Option<super::openapi::bodies::OnConflict>, Query, description = "as for createMemberships")),
+    request_body = super::openapi::bodies::GroupUsersCreate,
+    responses((status = 201, description = "Created, in request order", body = super::openapi::envelopes::MembershipEnvelope), super::openapi::errors::Create))]
 pub async fn add_users(
     state: web::Data<AppState>,
     who: InstanceCaller,
@@ -139,6 +152,9 @@ fn pair(req: &HttpRequest) -> Result<Which, ApiError> {
 }
 
 /// `GET /groups/{group_id}/users/{user_id}`: that membership.
+#[utoipa::path(get, path = "/instances/{instance}/groups/{group_id}/users/{user_id}", operation_id = "getGroupUser",
+    tag = "memberships", summary = "The membership of the user in the group", params(super::openapi::query::Membership),
+    responses((status = 200, description = "The membership", body = super::openapi::envelopes::MembershipEnvelope), super::openapi::errors::Read))]
 pub async fn get_pair(
     state: web::Data<AppState>,
     who: InstanceCaller,
@@ -149,6 +165,9 @@ pub async fn get_pair(
 }
 
 /// `DELETE /groups/{group_id}/users/{user_id}`: removes the user from the group.
+#[utoipa::path(delete, path = "/instances/{instance}/groups/{group_id}/users/{user_id}", operation_id = "removeGroupUser",
+    tag = "memberships", summary = "Remove the user from the group",
+    responses((status = 204, description = "Deleted; no body"), super::openapi::errors::Delete))]
 pub async fn remove_pair(
     state: web::Data<AppState>,
     who: InstanceCaller,

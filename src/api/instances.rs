@@ -30,6 +30,9 @@ fn description(v: &Value) -> Result<String, String> {
     parse_text(v, MAX_DESCRIPTION).map(Option::unwrap_or_default)
 }
 
+#[utoipa::path(post, path = "/instances", operation_id = "createInstance", tag = "instances",
+    summary = "Create an instance (account key)", params(super::openapi::query::Instance), request_body = super::openapi::bodies::InstanceCreate,
+    responses((status = 201, description = "Created", body = super::openapi::envelopes::InstanceEnvelope), super::openapi::errors::CreateInstance))]
 pub async fn create(
     state: web::Data<AppState>,
     who: AnyCaller,
@@ -60,6 +63,9 @@ pub async fn create(
     .await
 }
 
+#[utoipa::path(get, path = "/instances", operation_id = "listInstances", tag = "instances",
+    summary = "List instances (an instance key sees its own)", params(super::openapi::query::Instances),
+    responses((status = 200, description = "A page of instances", body = super::openapi::envelopes::InstanceEnvelope), super::openapi::errors::AccountList))]
 pub async fn list(
     state: web::Data<AppState>,
     who: AnyCaller,
@@ -81,6 +87,9 @@ pub async fn list(
     env.respond(StatusCode::OK)
 }
 
+#[utoipa::path(get, path = "/instances/{instance}", operation_id = "getInstance", tag = "instances",
+    summary = "Get an instance", params(super::openapi::query::Instance),
+    responses((status = 200, description = "The instance", body = super::openapi::envelopes::InstanceEnvelope), super::openapi::errors::Read))]
 pub async fn get(who: InstanceCaller, req: HttpRequest) -> Result<HttpResponse, ApiError> {
     let p = params(&req)?;
     p.only(&[ONE])?;
@@ -89,6 +98,9 @@ pub async fn get(who: InstanceCaller, req: HttpRequest) -> Result<HttpResponse, 
     env.respond(StatusCode::OK)
 }
 
+#[utoipa::path(patch, path = "/instances/{instance}", operation_id = "updateInstance", tag = "instances",
+    summary = "Change an instance (account key)", params(super::openapi::query::Instance), request_body = super::openapi::bodies::InstanceUpdate,
+    responses((status = 200, description = "The changed instance", body = super::openapi::envelopes::InstanceEnvelope), super::openapi::errors::Update))]
 pub async fn update(
     state: web::Data<AppState>,
     who: InstanceCaller,
@@ -117,6 +129,9 @@ pub async fn update(
     env.respond(StatusCode::OK)
 }
 
+#[utoipa::path(delete, path = "/instances/{instance}", operation_id = "deleteInstance", tag = "instances",
+    summary = "Delete an instance and all its data (account key)",
+    responses((status = 204, description = "Deleted; no body"), super::openapi::errors::Delete))]
 pub async fn delete(
     state: web::Data<AppState>,
     who: InstanceCaller,

@@ -36,6 +36,9 @@ fn role(v: &Value) -> Result<KeyRole, String> {
         .ok_or_else(|| "role must be one of: admin, user".into())
 }
 
+#[utoipa::path(post, path = "/instances/{instance}/api_keys", operation_id = "createApiKey", tag = "api keys",
+    summary = "Issue an API key (its secret is shown once)", request_body = super::openapi::bodies::ApiKeyCreate,
+    responses((status = 201, description = "Created, with the secret key", body = super::openapi::envelopes::ApiKeyEnvelope), super::openapi::errors::Create))]
 pub async fn create(
     state: web::Data<AppState>,
     who: InstanceCaller,
@@ -85,6 +88,9 @@ pub async fn create(
     .await
 }
 
+#[utoipa::path(get, path = "/instances/{instance}/api_keys", operation_id = "listApiKeys", tag = "api keys",
+    summary = "List API keys (never their secrets)", params(super::openapi::query::ApiKeys),
+    responses((status = 200, description = "A page of API keys", body = super::openapi::envelopes::ApiKeyEnvelope), super::openapi::errors::AdminRead))]
 pub async fn list(
     state: web::Data<AppState>,
     who: InstanceCaller,
@@ -105,6 +111,9 @@ pub async fn list(
 }
 
 /// Revokes the key: it stops working on the very next request.
+#[utoipa::path(delete, path = "/instances/{instance}/api_keys/{id}", operation_id = "revokeApiKey", tag = "api keys",
+    summary = "Revoke an API key",
+    responses((status = 204, description = "Revoked (again): the key stays listed with revoked_at"), super::openapi::errors::Delete))]
 pub async fn revoke(
     state: web::Data<AppState>,
     who: InstanceCaller,

@@ -98,6 +98,13 @@ pub fn create_options(p: &Params) -> Result<Options, ApiError> {
     })
 }
 
+#[utoipa::path(post, path = "/instances/{instance}/memberships", operation_id = "createMemberships", tag = "memberships",
+    summary = "Create one membership or a bulk of 1 to 100",
+    params(super::openapi::query::Membership, ("on_conflict" = Option<super::openapi::bodies::OnConflict>, Query, description = "ignore: a (user, group) \
+        that already has a membership is not an error; the existing membership is returned in its place \
+        (meta.created counts the new ones)")),
+    request_body = super::openapi::bodies::MembershipCreate,
+    responses((status = 201, description = "Created, in request order", body = super::openapi::envelopes::MembershipEnvelope), super::openapi::errors::Create))]
 pub async fn create(
     state: web::Data<AppState>,
     who: InstanceCaller,
@@ -214,6 +221,9 @@ pub async fn list_page(
     page_of(&page, &sideloads, &p).respond(StatusCode::OK)
 }
 
+#[utoipa::path(get, path = "/instances/{instance}/memberships", operation_id = "listMemberships", tag = "memberships",
+    summary = "List memberships", params(super::openapi::query::Memberships),
+    responses((status = 200, description = "A page of memberships", body = super::openapi::envelopes::MembershipEnvelope), super::openapi::errors::Read))]
 pub async fn list(
     state: web::Data<AppState>,
     who: InstanceCaller,
@@ -248,6 +258,9 @@ pub async fn get_one(
     env.respond(StatusCode::OK)
 }
 
+#[utoipa::path(get, path = "/instances/{instance}/memberships/{id}", operation_id = "getMembership", tag = "memberships",
+    summary = "Get a membership", params(super::openapi::query::Membership),
+    responses((status = 200, description = "The membership", body = super::openapi::envelopes::MembershipEnvelope), super::openapi::errors::Read))]
 pub async fn get(
     state: web::Data<AppState>,
     who: InstanceCaller,
@@ -284,6 +297,10 @@ fn parse_changes(map: Map<String, Value>) -> Result<MembershipChanges, ApiError>
     })
 }
 
+#[utoipa::path(patch, path = "/instances/{instance}/memberships/{id}", operation_id = "updateMembership", tag = "memberships",
+    summary = "Change a membership's role or permissions", params(super::openapi::query::Membership),
+    request_body = super::openapi::bodies::MembershipUpdate,
+    responses((status = 200, description = "The changed membership", body = super::openapi::envelopes::MembershipEnvelope), super::openapi::errors::Update))]
 pub async fn update(
     state: web::Data<AppState>,
     who: InstanceCaller,
@@ -313,6 +330,9 @@ pub async fn update(
     env.respond(StatusCode::OK)
 }
 
+#[utoipa::path(delete, path = "/instances/{instance}/memberships/{id}", operation_id = "deleteMembership", tag = "memberships",
+    summary = "Delete a membership",
+    responses((status = 204, description = "Deleted; no body"), super::openapi::errors::Delete))]
 pub async fn delete(
     state: web::Data<AppState>,
     who: InstanceCaller,

@@ -20,6 +20,7 @@ mod plain_memberships;
 pub mod query;
 pub mod render;
 pub mod users;
+pub mod views;
 
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::{web, HttpResponse, ResponseError};

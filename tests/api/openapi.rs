@@ -45,7 +45,7 @@ fn every_served_route_is_described_and_nothing_else() {
     assert!(
         undescribed.is_empty(),
         "routes the server serves without an OpenAPI operation (add them to \
-         api::openapi::OPERATIONS): {undescribed:?}"
+         a #[utoipa::path] and ApiDoc's paths(...)): {undescribed:?}"
     );
     assert!(
         unserved.is_empty(),
@@ -106,6 +106,13 @@ both! {
         assert_eq!(r.body, serde_json::from_str::<Value>(roster::api::openapi::json()).unwrap());
         // A trailing slash is accepted here as on every route.
         app.request(Method::GET, "/openapi.json/", None, None).await.assert_status(200);
+        // HEAD is served wherever GET is: the same status and headers, no body.
+        let head = app.raw(Method::HEAD, "/openapi.json").send().await.unwrap();
+        assert_eq!(head.status().as_u16(), 200);
+        assert!(head.headers()["content-type"].to_str().unwrap().starts_with("application/json"));
+        assert!(head.text().await.unwrap().is_empty());
+        let head = app.raw(Method::HEAD, "/docs").send().await.unwrap();
+        assert_ne!(head.status().as_u16(), 405, "HEAD /docs");
 
         // /docs and /docs/ lead to the page; its assets come from the binary.
         for path in ["/docs", "/docs/"] {
@@ -126,7 +133,7 @@ both! {
         app.request(Method::GET, "/docs/nothing-here.js", None, None).await.assert_status(404);
         let r = app.request(Method::POST, "/openapi.json", None, None).await;
         r.assert_error(405, "method_not_allowed");
-        assert_eq!(r.header("allow"), Some("GET"));
+        assert_eq!(r.header("allow"), Some("GET, HEAD"));
     }
 }
 

@@ -1,169 +1,41 @@
-//! The OpenAPI 3.1 description of the API, built with utoipa from the server's own
-//! metadata (the list specs of the handlers, the bulk limit, the paging limits), served
-//! at `/openapi.json`, with Swagger UI (assets compiled into the binary) at `/docs`.
+//! The OpenAPI 3.1 description of the API, derived with utoipa, served at
+//! `/openapi.json`, with Swagger UI (assets compiled into the binary) at `/docs`:
 //!
-//! `OPERATIONS` describes every route; a test holds it to `api::ROUTES` both ways.
+//! - the operations are the `#[utoipa::path]`s of the handlers (of stubs in
+//!   `directory.rs` for the generic handlers of users and groups); a test holds them to
+//!   `api::ROUTES` both ways;
+//! - the schemas are the views of `api::views` (what the server sends), the envelopes
+//!   and errors of `envelopes.rs` and the request bodies of `bodies.rs`;
+//! - the query parameters come from the handlers' `ListSpec`s (`query.rs`), the error
+//!   responses from one table (`errors.rs`), and what every route shares is applied
+//!   once (`rules.rs`).
 
-mod operations;
-mod schemas;
+pub mod bodies;
+mod directory;
+pub mod envelopes;
+pub mod errors;
+pub mod query;
+mod rules;
 
 use std::sync::OnceLock;
 
 use actix_web::http::header;
 use actix_web::{web, HttpResponse};
-use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
-use utoipa::openapi::tag::TagBuilder;
-use utoipa::openapi::{
-    ComponentsBuilder, InfoBuilder, OpenApi, OpenApiBuilder, Paths, SecurityRequirement,
-};
+use utoipa::openapi::schema::{Ref, Schema};
+use utoipa::openapi::RefOr;
+use utoipa::{OpenApi, ToSchema};
 use utoipa_swagger_ui::{Config, SwaggerUi};
 
-use super::query::ListSpec;
-use super::{barriers, group_users, groups, instances, keys, memberships, users};
+use rules::Rules;
 
-pub use operations::Kind;
+/// A reference to a named schema.
+fn r<T: ToSchema>() -> RefOr<Schema> {
+    Ref::from_schema_name(T::name()).into()
+}
 
 /// Where the description and the UI are served (outside `api::ROUTES`: no key needed).
 pub const OPENAPI_PATH: &str = "/openapi.json";
 pub const DOCS_PATH: &str = "/docs";
-
-/// A resource as the description names it.
-pub struct Resource {
-    /// The schema name, e.g. `User`.
-    pub name: &'static str,
-    pub singular: &'static str,
-    pub plural: &'static str,
-    pub spec: &'static ListSpec,
-    /// Creates take the plural key too (API.md §4).
-    pub bulk: bool,
-    /// Has a PATCH.
-    pub updatable: bool,
-    pub tag: &'static str,
-}
-
-pub const INSTANCE: Resource = Resource {
-    name: "Instance",
-    singular: "instance",
-    plural: "instances",
-    spec: &instances::SPEC,
-    bulk: false,
-    updatable: true,
-    tag: "instances",
-};
-pub const API_KEY: Resource = Resource {
-    name: "ApiKey",
-    singular: "api_key",
-    plural: "api_keys",
-    spec: &keys::SPEC,
-    bulk: false,
-    updatable: false,
-    tag: "api keys",
-};
-pub const USER: Resource = Resource {
-    name: "User",
-    singular: "user",
-    plural: "users",
-    spec: &users::SPEC,
-    bulk: true,
-    updatable: true,
-    tag: "users",
-};
-pub const GROUP: Resource = Resource {
-    name: "Group",
-    singular: "group",
-    plural: "groups",
-    spec: &groups::SPEC,
-    bulk: true,
-    updatable: true,
-    tag: "groups",
-};
-pub const MEMBERSHIP: Resource = Resource {
-    name: "Membership",
-    singular: "membership",
-    plural: "memberships",
-    spec: &memberships::SPEC,
-    bulk: true,
-    updatable: true,
-    tag: "memberships",
-};
-pub const BARRIER: Resource = Resource {
-    name: "Barrier",
-    singular: "barrier",
-    plural: "barriers",
-    spec: &barriers::SPEC,
-    bulk: true,
-    updatable: false,
-    tag: "barriers",
-};
-
-pub const RESOURCES: &[&Resource] = &[&INSTANCE, &API_KEY, &USER, &GROUP, &MEMBERSHIP, &BARRIER];
-
-/// One described operation.
-pub struct Described {
-    pub method: &'static str,
-    pub path: &'static str,
-    pub operation_id: &'static str,
-    pub summary: &'static str,
-    pub kind: Kind,
-}
-
-const fn op(
-    method: &'static str,
-    path: &'static str,
-    operation_id: &'static str,
-    summary: &'static str,
-    kind: Kind,
-) -> Described {
-    Described {
-        method,
-        path,
-        operation_id,
-        summary,
-        kind,
-    }
-}
-
-const I: &str = "/instances/{instance}";
-
-/// Every operation of the description, in the order of API.md §3.
-#[rustfmt::skip]
-pub const OPERATIONS: &[Described] = &[
-    op("GET", "/healthz", "healthz", "The process is up", Kind::Health { ready: false }),
-    op("GET", "/readyz", "readyz", "The database answers", Kind::Health { ready: true }),
-    op("POST", "/instances", "createInstance", "Create an instance (account key)", Kind::Create(&INSTANCE)),
-    op("GET", "/instances", "listInstances", "List instances (an instance key sees its own)", Kind::List(&INSTANCE, &instances::SPEC)),
-    op("GET", I, "getInstance", "Get an instance", Kind::Get(&INSTANCE)),
-    op("PATCH", I, "updateInstance", "Change an instance (account key)", Kind::Update(&INSTANCE)),
-    op("DELETE", I, "deleteInstance", "Delete an instance and all its data (account key)", Kind::Delete(&INSTANCE)),
-    op("POST", "/instances/{instance}/api_keys", "createApiKey", "Issue an API key (its secret is shown once)", Kind::Create(&API_KEY)),
-    op("GET", "/instances/{instance}/api_keys", "listApiKeys", "List API keys (never their secrets)", Kind::List(&API_KEY, &keys::SPEC)),
-    op("DELETE", "/instances/{instance}/api_keys/{id}", "revokeApiKey", "Revoke an API key", Kind::Delete(&API_KEY)),
-    op("POST", "/instances/{instance}/users", "createUsers", "Create one user or a bulk of 1 to 100", Kind::Create(&USER)),
-    op("GET", "/instances/{instance}/users", "listUsers", "List users", Kind::List(&USER, &users::SPEC)),
-    op("GET", "/instances/{instance}/users/{id}", "getUser", "Get a user", Kind::Get(&USER)),
-    op("PATCH", "/instances/{instance}/users/{id}", "updateUser", "Change a user", Kind::Update(&USER)),
-    op("DELETE", "/instances/{instance}/users/{id}", "deleteUser", "Delete a user with its memberships and keys", Kind::Delete(&USER)),
-    op("GET", "/instances/{instance}/users/{user_id}/groups", "listUserGroups", "The user's memberships (Box's list of a user's groups)", Kind::List(&MEMBERSHIP, &group_users::USER_GROUPS)),
-    op("POST", "/instances/{instance}/groups", "createGroups", "Create one group or a bulk of 1 to 100", Kind::Create(&GROUP)),
-    op("GET", "/instances/{instance}/groups", "listGroups", "List groups", Kind::List(&GROUP, &groups::SPEC)),
-    op("GET", "/instances/{instance}/groups/{id}", "getGroup", "Get a group", Kind::Get(&GROUP)),
-    op("PATCH", "/instances/{instance}/groups/{id}", "updateGroup", "Change a group", Kind::Update(&GROUP)),
-    op("DELETE", "/instances/{instance}/groups/{id}", "deleteGroup", "Delete a group with its memberships and barriers", Kind::Delete(&GROUP)),
-    op("POST", "/instances/{instance}/groups/{group_id}/users", "addGroupUsers", "Add users to the group (Syncano style)", Kind::AddGroupUsers),
-    op("GET", "/instances/{instance}/groups/{group_id}/users", "listGroupUsers", "The group's memberships (Syncano's list of a group's users)", Kind::List(&MEMBERSHIP, &group_users::GROUP_USERS)),
-    op("GET", "/instances/{instance}/groups/{group_id}/users/{user_id}", "getGroupUser", "The membership of the user in the group", Kind::Get(&MEMBERSHIP)),
-    op("DELETE", "/instances/{instance}/groups/{group_id}/users/{user_id}", "removeGroupUser", "Remove the user from the group", Kind::Delete(&MEMBERSHIP)),
-    op("POST", "/instances/{instance}/memberships", "createMemberships", "Create one membership or a bulk of 1 to 100", Kind::Create(&MEMBERSHIP)),
-    op("GET", "/instances/{instance}/memberships", "listMemberships", "List memberships", Kind::List(&MEMBERSHIP, &memberships::SPEC)),
-    op("GET", "/instances/{instance}/memberships/{id}", "getMembership", "Get a membership", Kind::Get(&MEMBERSHIP)),
-    op("PATCH", "/instances/{instance}/memberships/{id}", "updateMembership", "Change a membership's role or permissions", Kind::Update(&MEMBERSHIP)),
-    op("DELETE", "/instances/{instance}/memberships/{id}", "deleteMembership", "Delete a membership", Kind::Delete(&MEMBERSHIP)),
-    op("POST", "/instances/{instance}/barriers", "createBarriers", "Create one information barrier or a bulk of 1 to 100", Kind::Create(&BARRIER)),
-    op("GET", "/instances/{instance}/barriers", "listBarriers", "List information barriers", Kind::List(&BARRIER, &barriers::SPEC)),
-    op("GET", "/instances/{instance}/barriers/{id}", "getBarrier", "Get an information barrier", Kind::Get(&BARRIER)),
-    op("DELETE", "/instances/{instance}/barriers/{id}", "deleteBarrier", "Delete an information barrier", Kind::Delete(&BARRIER)),
-    op("GET", OPENAPI_PATH, "openapi", "This description", Kind::OpenApi),
-];
 
 const DESCRIPTION: &str = "\
 Multi-tenant users, groups and group memberships (the contract is API.md).
@@ -175,71 +47,52 @@ map keyed by its ID under its plural name, and `include` sideloads associations 
 it. IDs are strings of digits; requests accept a string or a number. Creates take the \
 singular key for one object or the plural key for a bulk of 1 to 100, all or nothing. \
 Every `POST` takes an `Idempotency-Key` for safe retries. Errors have the body \
-`{\"errors\": [{\"type\", \"message\", \"field\"?, \"index\"?}]}`.";
+`{\"errors\": [{\"type\", \"message\", \"field\"?, \"index\"?}]}` (`Error`). `HEAD` is \
+served wherever `GET` is; any other method a route does not serve is a 405 \
+`method_not_allowed` with an `Allow` header.";
 
-/// Builds the description.
-pub fn document() -> OpenApi {
-    let mut paths = Paths::new();
-    for d in OPERATIONS {
-        paths.add_path_operation(
-            d.path,
-            vec![operations::method(d.method)],
-            operations::build(d),
-        );
-    }
-    let components = schemas::components(ComponentsBuilder::new())
-        .security_scheme(
-            "api_key",
-            SecurityScheme::ApiKey(ApiKey::Header(ApiKeyValue::with_description(
-                "X-API-KEY",
-                "an account key, an instance admin key or an instance user key (rk_...)",
-            ))),
-        )
-        .security_scheme(
-            "bearer",
-            SecurityScheme::Http(
-                HttpBuilder::new()
-                    .scheme(HttpAuthScheme::Bearer)
-                    .description(Some("the same key as Authorization: Bearer <key>"))
-                    .build(),
-            ),
-        );
-    let tags = [
-        ("health", "Liveness and readiness"),
-        ("instances", "Tenants; the account key manages them"),
-        ("api keys", "Keys of an instance: admin keys and user keys"),
-        ("users", "People and service accounts of an instance"),
-        ("groups", "Groups of an instance"),
-        (
-            "memberships",
-            "Who is in which group, with a role and permissions",
-        ),
-        ("barriers", "Two groups no user may be in at once"),
-        ("documentation", "This description"),
-    ]
-    .map(|(name, description)| {
-        TagBuilder::new()
-            .name(name)
-            .description(Some(description))
-            .build()
-    });
-    OpenApiBuilder::new()
-        .info(
-            InfoBuilder::new()
-                .title("Roster")
-                .version(env!("CARGO_PKG_VERSION"))
-                .description(Some(DESCRIPTION))
-                .build(),
-        )
-        .paths(paths)
-        .components(Some(components.build()))
-        .security(Some([
-            SecurityRequirement::new("api_key", Vec::<String>::new()),
-            SecurityRequirement::new("bearer", Vec::<String>::new()),
-        ]))
-        .tags(Some(tags))
-        .build()
-}
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "Roster", description = DESCRIPTION),
+    servers((url = "/", description = "this server")),
+    paths(
+        super::health::healthz, super::health::readyz,
+        super::instances::create, super::instances::list, super::instances::get,
+        super::instances::update, super::instances::delete,
+        super::keys::create, super::keys::list, super::keys::revoke,
+        directory::create_users, directory::list_users, directory::get_user,
+        directory::update_user, directory::delete_user,
+        super::group_users::list_user_groups,
+        directory::create_groups, directory::list_groups, directory::get_group,
+        directory::update_group, directory::delete_group,
+        super::group_users::add_users, super::group_users::list_group_users,
+        super::group_users::get_pair, super::group_users::remove_pair,
+        super::memberships::create, super::memberships::list, super::memberships::get,
+        super::memberships::update, super::memberships::delete,
+        super::barriers::create, super::barriers::list, super::barriers::get,
+        super::barriers::delete,
+        serve_openapi,
+    ),
+    // The schemas named only from `schema_with` functions and parameters, which utoipa
+    // cannot follow; every other one it collects from the operations.
+    components(schemas(
+        bodies::UserNew, bodies::GroupNew, bodies::MembershipNew, bodies::BarrierNew,
+        bodies::OnConflict, super::views::IdInput, envelopes::ErrorBody,
+    )),
+    modifiers(&Rules),
+    security(("api_key" = []), ("bearer" = [])),
+    tags(
+        (name = "health", description = "Liveness and readiness"),
+        (name = "instances", description = "Tenants; the account key manages them"),
+        (name = "api keys", description = "Keys of an instance: admin keys and user keys"),
+        (name = "users", description = "People and service accounts of an instance"),
+        (name = "groups", description = "Groups of an instance"),
+        (name = "memberships", description = "Who is in which group, with a role and permissions"),
+        (name = "barriers", description = "Two groups no user may be in at once"),
+        (name = "documentation", description = "This description"),
+    )
+)]
+pub struct ApiDoc;
 
 /// The description as served, built once.
 pub fn json() -> &'static str {
@@ -247,13 +100,17 @@ pub fn json() -> &'static str {
     JSON.get_or_init(|| {
         // Serializing a built document cannot fail in practice; if it ever does, say so
         // in the §7 form rather than panic.
-        document().to_json().unwrap_or_else(|e| {
+        ApiDoc::openapi().to_json().unwrap_or_else(|e| {
             tracing::error!(error = %e, "the OpenAPI description did not serialize");
             r#"{"errors":[{"type":"internal","message":"an internal error occurred"}]}"#.to_string()
         })
     })
 }
 
+#[utoipa::path(get, path = "/openapi.json", operation_id = "openapi", tag = "documentation",
+    summary = "This description", security(),
+    responses((status = 200, description = "This OpenAPI 3.1 description",
+        body = inline(std::collections::BTreeMap<String, serde_json::Value>))))]
 async fn serve_openapi() -> HttpResponse {
     HttpResponse::Ok()
         .content_type("application/json")
@@ -270,15 +127,18 @@ async fn docs_home() -> HttpResponse {
 
 /// Registers `/openapi.json`, `/docs` and the UI's assets under `/docs/`.
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    let only_get = || web::to(|| super::method_not_allowed(&["GET"]));
+    // HEAD is served wherever GET is (API.md §7), here too.
+    let only_get = || web::to(|| super::method_not_allowed(&["GET", "HEAD"]));
     cfg.service(
         web::resource(OPENAPI_PATH)
             .route(web::get().to(serve_openapi))
+            .route(web::head().to(serve_openapi))
             .default_service(only_get()),
     )
     .service(
         web::resource(DOCS_PATH)
             .route(web::get().to(docs_home))
+            .route(web::head().to(docs_home))
             .default_service(only_get()),
     )
     .service(

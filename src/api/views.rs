@@ -1,0 +1,425 @@
+//! What the server sends, as types: one view per resource, built `From` its row and
+//! serialized exactly as the server writes it. `render.rs` writes the same JSON by hand
+//! (measurably faster), and its property tests hold the two to each other. The views
+//! are also the schemas of `/openapi.json` (`api::openapi`); with `fields=` a primary
+//! object carries only `id` and the fields asked for, so `id` is the one required
+//! property.
+
+use chrono::NaiveDateTime;
+use serde::Serialize;
+use serde_json::{Map, Value};
+use utoipa::openapi::schema::{
+    ArrayBuilder, KnownFormat, ObjectBuilder, OneOfBuilder, Schema, SchemaFormat, SchemaType, Type,
+};
+use utoipa::openapi::RefOr;
+use utoipa::{PartialSchema, ToSchema};
+
+use crate::domain::limits::{MAX_DESCRIPTION, MAX_NAME, MAX_PERMISSION_KEY, MAX_PERMISSION_KEYS};
+use crate::domain::{ser_id, Permissions, Rfc3339};
+use crate::service::{barriers, directory, instances, keys, memberships};
+
+// ---- Values ----
+
+/// An ID as the API writes it: a positive 64-bit integer as a string of digits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Id(pub i64);
+
+impl Serialize for Id {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        ser_id(&self.0, s)
+    }
+}
+
+impl PartialSchema for Id {
+    fn schema() -> RefOr<Schema> {
+        string()
+            .pattern(Some(decimal_range_pattern(i64::MAX as u64)))
+            .description(Some(
+                "a positive 64-bit integer, written as a string of digits",
+            ))
+            .examples(["1"])
+            .into()
+    }
+}
+
+impl ToSchema for Id {}
+
+/// An ID in a request: a string of digits or a number (`domain::parse_id`).
+pub struct IdInput;
+
+impl PartialSchema for IdInput {
+    fn schema() -> RefOr<Schema> {
+        OneOfBuilder::new()
+            .item(Id::schema())
+            .item(integer(1, i64::MAX))
+            .description(Some("an ID, as a string or as a number"))
+            .into()
+    }
+}
+
+impl ToSchema for IdInput {}
+
+/// A time as the API writes it: RFC 3339 in UTC (`domain::Rfc3339`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Time(pub NaiveDateTime);
+
+impl Serialize for Time {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        Rfc3339(self.0).serialize(s)
+    }
+}
+
+impl PartialSchema for Time {
+    fn schema() -> RefOr<Schema> {
+        string()
+            .format(Some(SchemaFormat::KnownFormat(KnownFormat::DateTime)))
+            .description(Some("RFC 3339 in UTC"))
+            .into()
+    }
+}
+
+impl ToSchema for Time {}
+
+fn time(t: impl Into<NaiveDateTime>) -> Time {
+    Time(t.into())
+}
+
+/// Box's configurable permissions of a membership (API.md §2): each key `true` or
+/// `false`, omitted keys enabled (`{}` enables every permission); `null` beside it
+/// disables every permission. The server enforces `can_manage_members`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ConfigurablePermissions(pub Map<String, Value>);
+
+impl PartialSchema for ConfigurablePermissions {
+    fn schema() -> RefOr<Schema> {
+        let key = format!("^[a-z][a-z0-9_]{{0,{}}}$", MAX_PERMISSION_KEY - 1);
+        ObjectBuilder::new()
+            .schema_type(Type::Object)
+            .property_names(Some(Schema::Object(string().pattern(Some(key)).build())))
+            .additional_properties(Some(ObjectBuilder::new().schema_type(Type::Boolean)))
+            .max_properties(Some(MAX_PERMISSION_KEYS))
+            .description(Some(
+                "Box's configurable permissions of an admin member: each key true or false, \
+                 omitted keys enabled ({} enables every permission); null instead of the \
+                 object disables every permission. The server enforces can_manage_members.",
+            ))
+            .examples([serde_json::json!({"can_manage_members": true})])
+            .into()
+    }
+}
+
+impl ToSchema for ConfigurablePermissions {}
+
+/// A stored `configurable_permissions` as the API shows it (`Permissions::from_stored`:
+/// anything but an object reads as every permission disabled, `null`).
+fn permissions(stored: Option<&str>) -> Option<ConfigurablePermissions> {
+    match Permissions::from_stored(stored) {
+        Permissions::Disabled => None,
+        Permissions::Given(map) => Some(ConfigurablePermissions(map)),
+    }
+}
+
+/// A user: `user` (the default) or `service_account`.
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Principal {
+    User,
+    ServiceAccount,
+}
+
+/// A membership's role: `member` (the default) or `admin`.
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    Member,
+    Admin,
+}
+
+/// What an API key may do: `admin` (everything in its instance) or `user` (act as its
+/// user).
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum KeyRole {
+    Admin,
+    User,
+}
+
+// ---- Response views ----
+
+/// A person or service account of an instance.
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct User {
+    pub id: Id,
+    #[schema(required = false)]
+    pub username: String,
+    #[schema(schema_with = text::<MAX_NAME>)]
+    pub name: Option<String>,
+    pub email: Option<String>,
+    pub avatar_url: Option<String>,
+    #[schema(value_type = Principal, required = false)]
+    pub principal: String,
+    #[schema(required = false)]
+    pub created_at: Time,
+    #[schema(required = false)]
+    pub updated_at: Time,
+    /// With `include=memberships`: the user's memberships, sideloaded.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
+    pub membership_ids: Option<Vec<Id>>,
+}
+
+impl From<&directory::User> for User {
+    fn from(u: &directory::User) -> Self {
+        Self {
+            id: Id(u.id),
+            username: u.username.clone(),
+            name: u.name.clone(),
+            email: u.email.clone(),
+            avatar_url: u.avatar_url.clone(),
+            principal: u.principal.clone(),
+            created_at: time(u.created_at),
+            updated_at: time(u.updated_at),
+            membership_ids: None,
+        }
+    }
+}
+
+/// A group of an instance.
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Group {
+    pub id: Id,
+    #[schema(required = false)]
+    pub name: String,
+    #[schema(schema_with = text::<MAX_DESCRIPTION>)]
+    pub description: Option<String>,
+    #[schema(required = false)]
+    pub created_at: Time,
+    #[schema(required = false)]
+    pub updated_at: Time,
+    /// With `include=memberships`: the group's memberships, sideloaded.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
+    pub membership_ids: Option<Vec<Id>>,
+}
+
+impl From<&directory::Group> for Group {
+    fn from(g: &directory::Group) -> Self {
+        Self {
+            id: Id(g.id),
+            name: g.name.clone(),
+            description: g.description.clone(),
+            created_at: time(g.created_at),
+            updated_at: time(g.updated_at),
+            membership_ids: None,
+        }
+    }
+}
+
+/// A user's membership of a group.
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Membership {
+    pub id: Id,
+    #[schema(required = false)]
+    pub user_id: Id,
+    #[schema(required = false)]
+    pub group_id: Id,
+    #[schema(value_type = Role, required = false)]
+    pub role: String,
+    pub configurable_permissions: Option<ConfigurablePermissions>,
+    #[schema(required = false)]
+    pub created_at: Time,
+    #[schema(required = false)]
+    pub updated_at: Time,
+}
+
+impl From<&memberships::Membership> for Membership {
+    fn from(m: &memberships::Membership) -> Self {
+        Self {
+            id: Id(m.id),
+            user_id: Id(m.user_id),
+            group_id: Id(m.group_id),
+            role: m.role.clone(),
+            configurable_permissions: permissions(m.configurable_permissions.as_deref()),
+            created_at: time(m.created_at),
+            updated_at: time(m.updated_at),
+        }
+    }
+}
+
+/// An information barrier: two groups no user may be in at once.
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Barrier {
+    pub id: Id,
+    /// The two groups, in ascending order.
+    #[schema(schema_with = pair::<Id>, required = false)]
+    pub group_ids: [Id; 2],
+    #[schema(schema_with = text::<MAX_DESCRIPTION>)]
+    pub description: Option<String>,
+    #[schema(required = false)]
+    pub created_at: Time,
+}
+
+impl From<&barriers::Barrier> for Barrier {
+    fn from(b: &barriers::Barrier) -> Self {
+        Self {
+            id: Id(b.id),
+            group_ids: [Id(b.group_a_id), Id(b.group_b_id)],
+            description: b.description.clone(),
+            created_at: time(b.created_at),
+        }
+    }
+}
+
+/// An API key of an instance, never with its secret but in its create response.
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ApiKey {
+    pub id: Id,
+    #[schema(value_type = KeyRole, required = false)]
+    pub role: String,
+    /// The user a user key acts as; null for admin keys.
+    pub user_id: Option<Id>,
+    #[schema(schema_with = text::<MAX_DESCRIPTION>)]
+    pub description: Option<String>,
+    /// The first 8 characters of the key.
+    #[schema(required = false)]
+    pub prefix: String,
+    #[schema(required = false)]
+    pub created_at: Time,
+    pub revoked_at: Option<Time>,
+    /// The secret: only in the create response, shown once.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false, pattern = "^rk_[A-Za-z0-9]{32,}$")]
+    pub key: Option<String>,
+}
+
+impl From<&keys::ApiKey> for ApiKey {
+    fn from(k: &keys::ApiKey) -> Self {
+        Self {
+            id: Id(k.id),
+            role: k.role.clone(),
+            user_id: k.user_id.map(Id),
+            description: k.description.clone(),
+            prefix: k.prefix.clone(),
+            created_at: time(k.created_at),
+            revoked_at: k.revoked_at.map(Time),
+            key: None,
+        }
+    }
+}
+
+/// An instance: a tenant.
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Instance {
+    pub id: Id,
+    #[schema(required = false)]
+    pub name: String,
+    #[schema(required = false)]
+    pub description: String,
+    #[schema(required = false)]
+    pub created_at: Time,
+    #[schema(required = false)]
+    pub updated_at: Time,
+}
+
+impl From<&instances::Instance> for Instance {
+    fn from(i: &instances::Instance) -> Self {
+        Self {
+            id: Id(i.id),
+            name: i.name.clone(),
+            description: i.description.clone(),
+            created_at: time(i.created_at),
+            updated_at: time(i.updated_at),
+        }
+    }
+}
+
+// ---- Field schemas ----
+
+/// No text takes U+0000 (PostgreSQL cannot store it; `api::body` refuses it).
+pub const NO_NUL: &str = r"^[^\x00]*$";
+
+pub fn string() -> ObjectBuilder {
+    ObjectBuilder::new().schema_type(Type::String)
+}
+
+fn nullable_string() -> ObjectBuilder {
+    ObjectBuilder::new().schema_type(SchemaType::from_iter([Type::String, Type::Null]))
+}
+
+pub fn integer(min: i64, max: i64) -> ObjectBuilder {
+    ObjectBuilder::new()
+        .schema_type(Type::Integer)
+        .format(Some(SchemaFormat::KnownFormat(KnownFormat::Int64)))
+        .minimum(Some(min))
+        .maximum(Some(max))
+}
+
+/// Free text of at most `MAX` characters, or null (`domain::parse_text`).
+pub fn text<const MAX: usize>() -> ObjectBuilder {
+    nullable_string()
+        .max_length(Some(MAX))
+        .pattern(Some(NO_NUL))
+}
+
+/// Exactly two distinct `T`.
+pub fn pair<T: PartialSchema>() -> ArrayBuilder {
+    ArrayBuilder::new()
+        .items(T::schema())
+        .min_items(Some(2))
+        .max_items(Some(2))
+        .unique_items(true)
+}
+
+/// The decimal numbers from 1 to `max`, without leading zeros, as one regular expression
+/// (so that a client, or a test generator, knows exactly which IDs can exist).
+pub fn decimal_range_pattern(max: u64) -> String {
+    let digits: Vec<u32> = max
+        .to_string()
+        .chars()
+        .filter_map(|c| c.to_digit(10))
+        .collect();
+    let n = digits.len();
+    let mut alternatives = Vec::new();
+    if n > 1 {
+        alternatives.push(format!("[1-9][0-9]{{0,{}}}", n - 2));
+    }
+    for i in 0..n {
+        let low = if i == 0 { 1 } else { 0 };
+        if digits[i] > low {
+            let prefix: String = digits[..i].iter().map(|d| d.to_string()).collect();
+            let rest = n - i - 1;
+            let class = if digits[i] - 1 == low {
+                low.to_string()
+            } else {
+                format!("[{low}-{}]", digits[i] - 1)
+            };
+            alternatives.push(match rest {
+                0 => format!("{prefix}{class}"),
+                _ => format!("{prefix}{class}[0-9]{{{rest}}}"),
+            });
+        }
+    }
+    alternatives.push(max.to_string());
+    format!("^(?:{})$", alternatives.join("|"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn decimal_ranges() {
+        assert_eq!(decimal_range_pattern(9), "^(?:[1-8]|9)$");
+        assert_eq!(
+            decimal_range_pattern(305),
+            "^(?:[1-9][0-9]{0,1}|[1-2][0-9]{2}|30[0-4]|305)$"
+        );
+        assert_eq!(decimal_range_pattern(100), "^(?:[1-9][0-9]{0,1}|100)$");
+    }
+}
