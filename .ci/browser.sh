@@ -38,14 +38,14 @@ if [ ! -f "$NODE_DIR/node_modules/playwright-core/package.json" ]; then
     fail "npm install playwright-core failed"
 fi
 
-[ -x target/release/roster ] || cargo build --release --locked --bin roster
+[ -x "${CARGO_TARGET_DIR:-target}/release/roster" ] || cargo build --release --locked --bin roster
 mkdir -p "$WORK"
 rm -f "$WORK"/browser.db*
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 base="http://127.0.0.1:$port"
 ROSTER_DATABASE_URL="sqlite://$WORK/browser.db" ROSTER_BIND="127.0.0.1:$port" \
   ROSTER_ACCOUNT_KEY="$ACCOUNT_KEY" ROSTER_LOG=warn \
-  ./target/release/roster serve >"$WORK/server.log" 2>&1 &
+  "${CARGO_TARGET_DIR:-target}/release/roster" serve >"$WORK/server.log" 2>&1 &
 SERVER_PID=$!
 trap 'kill "$SERVER_PID" 2>/dev/null || true; wait "$SERVER_PID" 2>/dev/null || true' EXIT
 for _ in $(seq 1 100); do

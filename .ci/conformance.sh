@@ -85,7 +85,7 @@ run_backend() {
   echo "conformance: $backend: starting the release server at $base"
   ROSTER_DATABASE_URL="$database_url" ROSTER_BIND="127.0.0.1:$port" \
     ROSTER_ACCOUNT_KEY="$ACCOUNT_KEY" ROSTER_LOG=warn \
-    ./target/release/roster serve >"$WORK/server-$backend.log" 2>&1 &
+    "${CARGO_TARGET_DIR:-target}/release/roster" serve >"$WORK/server-$backend.log" 2>&1 &
   SERVER_PID=$!
   for _ in $(seq 1 100); do
     ready "$base" && break
