@@ -16,7 +16,7 @@ use super::query::{ListSpec, Params};
 use super::render::Row;
 use crate::db::listing::Common;
 use crate::error::{ApiError, ErrorItem};
-use crate::service::access::require;
+use crate::service::access::{require, Action};
 use crate::service::directory::{self, Batch, Kind, WithMemberships};
 use crate::state::AppState;
 
@@ -102,6 +102,7 @@ pub async fn list<D: Door>(
     who: InstanceCaller,
     req: HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
+    require(who.caller, Action::ReadDirectory)?;
     let raw = params(&req)?;
     let p = raw.list(&D::SPEC)?;
     let filter = D::filter(&raw, p.common.clone(), who.caller.viewer())?;

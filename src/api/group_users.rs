@@ -14,6 +14,7 @@ use super::query::ListSpec;
 use crate::db::memberships::MembershipFilter;
 use crate::domain::parse_id;
 use crate::error::{ApiError, ErrorItem};
+use crate::service::access::{require, Action};
 use crate::service::memberships::{self, Batch, Input, Under, Which};
 use crate::state::AppState;
 
@@ -33,6 +34,7 @@ async fn list_with(
     req: HttpRequest,
     by_group: bool,
 ) -> Result<HttpResponse, ApiError> {
+    require(who.caller, Action::ReadDirectory)?;
     let raw = params(&req)?;
     let p = raw.list(if by_group { &GROUP_USERS } else { &USER_GROUPS })?;
     let role = role_filter(&raw)?;

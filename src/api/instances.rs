@@ -71,6 +71,7 @@ pub async fn list(
     who: AnyCaller,
     req: HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
+    require(who.caller(), Action::ListInstances)?;
     let raw = params(&req)?;
     let p = raw.list(&SPEC)?;
     let name = raw.get("name").map(str::to_string);
@@ -91,6 +92,7 @@ pub async fn list(
     summary = "Get an instance", params(super::openapi::query::Instance),
     responses((status = 200, description = "The instance", body = super::openapi::envelopes::InstanceEnvelope), super::openapi::errors::Read))]
 pub async fn get(who: InstanceCaller, req: HttpRequest) -> Result<HttpResponse, ApiError> {
+    require(who.caller, Action::ReadInstance)?;
     let p = params(&req)?;
     p.only(&[ONE])?;
     let mut env = rows_envelope(&[who.instance]);

@@ -17,6 +17,7 @@ use crate::db::memberships::{Membership, MembershipChanges, MembershipFilter};
 use crate::db::now;
 use crate::domain::{parse_id, Permissions, Role};
 use crate::error::{ApiError, ErrorItem};
+use crate::service::access::{require, Action};
 use crate::service::memberships::{self, Batch, CreateOptions, Input, Under, Which};
 use crate::service::sideloads::MembershipSideloads;
 use crate::state::AppState;
@@ -229,6 +230,7 @@ pub async fn list(
     who: InstanceCaller,
     req: HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
+    require(who.caller, Action::ReadDirectory)?;
     let raw = params(&req)?;
     let p = raw.list(&SPEC)?;
     let filter = MembershipFilter {

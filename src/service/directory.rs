@@ -270,6 +270,7 @@ pub async fn get<K: Kind>(
     id: i64,
     includes: Vec<&'static str>,
 ) -> Result<WithMemberships<K::Row>> {
+    require(caller, Action::ReadDirectory)?;
     let viewer = caller.viewer();
     crate::service::read(pool, move |conn| {
         db::read_transaction(conn, |conn| {

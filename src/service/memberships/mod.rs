@@ -166,6 +166,7 @@ pub async fn get(
     which: Which,
     includes: Vec<&'static str>,
 ) -> Result<(Membership, MembershipSideloads)> {
+    require(caller, Action::ReadDirectory)?;
     let viewer = caller.viewer();
     crate::service::read(pool, move |conn| {
         let m = find(conn, instance_id, which, viewer)?;
