@@ -11,6 +11,7 @@ mod idempotency;
 mod import;
 mod memberships;
 mod openapi;
+mod query_arrays;
 mod resilience;
 mod routes;
 mod users_groups;

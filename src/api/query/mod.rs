@@ -1,16 +1,15 @@
 //! Query parameters: include, fields, filters, order, paging and the cursor (API.md §5).
 
+mod cursor;
+
 use std::collections::HashMap;
 
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use base64::Engine;
-use serde_json::{json, Value};
-
-use crate::db::listing::{After, Common, SortField, SortValue, Window};
+use crate::db::listing::{Common, SortField, Window};
 use crate::domain::{parse_id_str, parse_timestamp};
 use crate::error::ApiError;
 
 pub use crate::domain::limits::{DEFAULT_PER_PAGE, MAX_IDS, MAX_OFFSET, MAX_PER_PAGE};
+pub use cursor::Cursor;
 
 /// What a resource's list accepts.
 pub struct ListSpec {
@@ -35,7 +34,13 @@ const LIST_PARAMS: &[&str] = &[
     "fields",
 ];
 
-/// The raw query string as a map; a parameter given twice is a 400.
+/// The parameters that take a comma-separated list. Given more than once, their lists
+/// are merged (`include=user&include=group` is `include=user,group`), which is how most
+/// generated clients send an array (OpenAPI's default `style: form, explode: true`).
+pub const ARRAY_PARAMS: &[&str] = &["ids", "include", "fields"];
+
+/// The raw query string as a map: the values of an array parameter given more than once
+/// joined with commas; any other parameter given twice is a 400.
 pub struct Params(HashMap<String, String>);
 
 impl Params {
@@ -50,13 +55,22 @@ impl Params {
                     "query parameters must not contain the NUL character (U+0000)",
                 ));
             }
-            if map.contains_key(&k) {
-                return Err(ApiError::bad_param(
-                    &k,
-                    format!("query parameter {k} is given more than once"),
-                ));
+            match map.get_mut(&k) {
+                None => {
+                    map.insert(k, v);
+                }
+                Some(list) if ARRAY_PARAMS.contains(&k.as_str()) => {
+                    let list: &mut String = list;
+                    list.push(',');
+                    list.push_str(&v);
+                }
+                Some(_) => {
+                    return Err(ApiError::bad_param(
+                        &k,
+                        format!("query parameter {k} is given more than once"),
+                    ))
+                }
             }
-            map.insert(k, v);
         }
         Ok(Self(map))
     }
@@ -302,160 +316,5 @@ pub struct ListParams {
     pub fields: Option<Vec<String>>,
 }
 
-/// The opaque position after the last row of a page, in the page's order.
-pub struct Cursor {
-    pub field: SortField,
-    pub desc: bool,
-    pub after: After,
-}
-
-fn field_name(f: SortField) -> &'static str {
-    match f {
-        SortField::Id => "id",
-        SortField::CreatedAt => "created_at",
-        SortField::UpdatedAt => "updated_at",
-        SortField::Name => "name",
-    }
-}
-
-impl Cursor {
-    pub fn encode(&self) -> String {
-        let v = match &self.after.value {
-            SortValue::Id => Value::Null,
-            SortValue::Time(t) => json!(t.and_utc().timestamp_micros()),
-            SortValue::Text(s) => json!(s),
-        };
-        let raw = json!({"f": field_name(self.field), "d": self.desc, "v": v, "i": self.after.id});
-        URL_SAFE_NO_PAD.encode(raw.to_string())
-    }
-
-    pub fn decode(token: &str, spec: &ListSpec) -> Result<Self, ApiError> {
-        let bad = || {
-            ApiError::bad_param(
-                "cursor",
-                "cursor is not valid for this list; use meta.next_cursor as given",
-            )
-        };
-        let bytes = URL_SAFE_NO_PAD
-            .decode(token.trim_end_matches('='))
-            .map_err(|_| bad())?;
-        let raw: Value = serde_json::from_slice(&bytes).map_err(|_| bad())?;
-        let field = raw
-            .get("f")
-            .and_then(Value::as_str)
-            .and_then(SortField::parse)
-            .ok_or_else(bad)?;
-        let allowed = order_fields(spec);
-        let field_ok = match field {
-            SortField::Id | SortField::CreatedAt => true,
-            SortField::UpdatedAt => spec.has_updated,
-            SortField::Name => spec.name_field.is_some(),
-        };
-        if !field_ok || allowed.is_empty() {
-            return Err(bad());
-        }
-        let desc = raw.get("d").and_then(Value::as_bool).ok_or_else(bad)?;
-        let id = raw
-            .get("i")
-            .and_then(Value::as_i64)
-            .filter(|i| *i >= 0)
-            .ok_or_else(bad)?;
-        let v = raw.get("v").ok_or_else(bad)?;
-        let value = match field {
-            SortField::Id => SortValue::Id,
-            SortField::CreatedAt | SortField::UpdatedAt => {
-                let micros = v.as_i64().ok_or_else(bad)?;
-                SortValue::Time(
-                    chrono::DateTime::from_timestamp_micros(micros)
-                        .ok_or_else(bad)?
-                        .naive_utc(),
-                )
-            }
-            SortField::Name => SortValue::Text(v.as_str().ok_or_else(bad)?.to_string()),
-        };
-        Ok(Self {
-            field,
-            desc,
-            after: After { value, id },
-        })
-    }
-}
-
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    const SPEC: ListSpec = ListSpec {
-        filters: &["username"],
-        name_field: Some("username"),
-        has_updated: true,
-        includes: &["memberships"],
-        fields: &["username", "name"],
-    };
-
-    #[test]
-    fn defaults_and_limits() {
-        let p = Params::parse("").unwrap().list(&SPEC).unwrap();
-        assert_eq!(
-            (p.per_page, p.window.offset, p.page_number),
-            (20, 0, Some(1))
-        );
-        assert!(Params::parse("per_page=201").unwrap().list(&SPEC).is_err());
-        assert!(Params::parse("per_page=0").unwrap().list(&SPEC).is_err());
-        assert!(Params::parse("page=501&per_page=20")
-            .unwrap()
-            .list(&SPEC)
-            .is_ok());
-        assert!(Params::parse("page=502&per_page=20")
-            .unwrap()
-            .list(&SPEC)
-            .is_err());
-        assert!(Params::parse("bogus=1").unwrap().list(&SPEC).is_err());
-        assert!(Params::parse("include=nope").unwrap().list(&SPEC).is_err());
-        assert!(Params::parse("order=email:asc")
-            .unwrap()
-            .list(&SPEC)
-            .is_err());
-        assert!(Params::parse("ids=1,x").unwrap().list(&SPEC).is_err());
-        // Lists name every item exactly: no empty or padded items (Schemathesis).
-        for bad in [
-            "ids=",
-            "ids=1,,2",
-            "ids=1,%202",
-            "include=",
-            "include=memberships,",
-            "include=%20memberships",
-            "fields=",
-            "fields=username,,name",
-        ] {
-            assert!(Params::parse(bad).unwrap().list(&SPEC).is_err(), "{bad}");
-        }
-        assert!(
-            Params::parse("ids=1,2&include=memberships&fields=username,name")
-                .unwrap()
-                .list(&SPEC)
-                .is_ok()
-        );
-        assert!(Params::parse("a=1&a=2").is_err());
-        assert!(Params::parse("username=a%00b").is_err());
-        assert!(Params::parse("a%00=1").is_err());
-    }
-
-    #[test]
-    fn cursor_round_trip() {
-        let c = Cursor {
-            field: SortField::Name,
-            desc: true,
-            after: After {
-                value: SortValue::Text("geralt".into()),
-                id: 7,
-            },
-        };
-        let back = Cursor::decode(&c.encode(), &SPEC).unwrap();
-        assert_eq!(
-            (back.field, back.desc, back.after),
-            (c.field, c.desc, c.after)
-        );
-        assert!(Cursor::decode("garbage", &SPEC).is_err());
-    }
-}
+mod tests;
