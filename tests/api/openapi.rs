@@ -9,6 +9,20 @@ use serde_json::Value;
 
 use crate::both;
 
+/// The parameters of an operation, those named under `components/parameters` read there.
+fn parameters(doc: &Value, op: &Value) -> Vec<Value> {
+    let named = &doc["components"]["parameters"];
+    op["parameters"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|p| match p["$ref"].as_str() {
+            Some(r) => named[r.trim_start_matches("#/components/parameters/")].clone(),
+            None => p.clone(),
+        })
+        .collect()
+}
+
 /// (METHOD, path) of every operation in the description.
 fn described() -> BTreeSet<(String, String)> {
     let doc: Value = serde_json::from_str(roster::api::openapi::json()).expect("JSON");
@@ -69,10 +83,12 @@ fn the_description_is_openapi_3_1_with_both_security_schemes() {
         for (method, op) in item.as_object().unwrap() {
             let id = op["operationId"].as_str();
             assert!(id.is_some(), "{method} {path} has no operationId");
-            let params: Vec<&str> = op["parameters"]
-                .as_array()
-                .map(|a| a.iter().filter_map(|p| p["name"].as_str()).collect())
-                .unwrap_or_default();
+            let params = parameters(&doc, op);
+            assert!(
+                params.iter().all(|p| p["name"].is_string()),
+                "{method} {path}"
+            );
+            let params: Vec<&str> = params.iter().filter_map(|p| p["name"].as_str()).collect();
             if method == "post" {
                 assert!(params.contains(&"Idempotency-Key"), "{method} {path}");
                 let body = &op["requestBody"]["content"]["application/json"]["schema"];
@@ -80,21 +96,168 @@ fn the_description_is_openapi_3_1_with_both_security_schemes() {
             }
             for (status, response) in op["responses"].as_object().unwrap() {
                 if status.starts_with('4') || status.starts_with('5') {
-                    let schema = &response["content"]["application/json"]["schema"]["$ref"];
+                    let name = response["$ref"].as_str().unwrap_or_default();
+                    let name = name.strip_prefix("#/components/responses/");
+                    let error = name.map(|n| &doc["components"]["responses"][n]);
+                    let schema = error.map(|e| &e["content"]["application/json"]["schema"]["$ref"]);
                     assert_eq!(
-                        schema.as_str(),
-                        Some(format!("#/components/schemas/Error{status}").as_str()),
+                        schema.and_then(Value::as_str),
+                        Some("#/components/schemas/Error"),
                         "{method} {path} {status}"
                     );
                 }
             }
+            // 405 is answered on every path, for the methods it does not serve.
+            assert!(op["responses"]["405"].is_object(), "{method} {path}");
         }
     }
-    // Bulk creates take the singular and the plural key.
-    let create = &doc["components"]["schemas"]["MembershipCreate"]["oneOf"];
-    assert_eq!(create[0]["required"][0], "membership");
-    assert_eq!(create[1]["required"][0], "memberships");
-    assert_eq!(create[1]["properties"]["memberships"]["maxItems"], 100);
+    // One error body, whose type is one of the §7 types.
+    let schemas = &doc["components"]["schemas"];
+    assert!(schemas
+        .as_object()
+        .unwrap()
+        .keys()
+        .all(|k| !k.starts_with("Error4") && !k.starts_with("Error5")));
+    assert_eq!(
+        schemas["ErrorEntry"]["properties"]["type"]["$ref"],
+        "#/components/schemas/ErrorType"
+    );
+    assert!(doc["servers"].as_array().is_some_and(|s| !s.is_empty()));
+    // Bulk creates take the singular and the plural key, each a named schema.
+    let create = &schemas["MembershipCreate"]["oneOf"];
+    assert_eq!(
+        create[0]["$ref"],
+        "#/components/schemas/MembershipCreateOne"
+    );
+    assert_eq!(
+        create[1]["$ref"],
+        "#/components/schemas/MembershipCreateBulk"
+    );
+    assert_eq!(schemas["MembershipCreateOne"]["required"][0], "membership");
+    let bulk = &schemas["MembershipCreateBulk"];
+    assert_eq!(bulk["required"][0], "memberships");
+    assert_eq!(bulk["properties"]["memberships"]["maxItems"], 100);
+    for name in [
+        "UserCreate",
+        "GroupCreate",
+        "BarrierCreate",
+        "GroupUsersCreate",
+        "ApiKeyNew",
+    ] {
+        for variant in schemas[name]["oneOf"].as_array().unwrap() {
+            assert!(
+                variant["$ref"].is_string(),
+                "{name}: an inline variant {variant}"
+            );
+        }
+    }
+}
+
+/// Every object a generator would make a type of (an object schema, an enum, a
+/// combination) is a named schema: nothing inline but plain values and arrays of them.
+#[test]
+fn request_bodies_and_parameters_use_named_schemas() {
+    let doc: Value = serde_json::from_str(roster::api::openapi::json()).unwrap();
+    fn inline_types(at: &str, schema: &Value, out: &mut Vec<String>) {
+        if schema.get("$ref").is_some() {
+            return;
+        }
+        let composite = ["oneOf", "anyOf", "allOf"]
+            .iter()
+            .any(|k| schema.get(k).is_some());
+        if schema.get("properties").is_some() || composite {
+            out.push(at.to_string());
+        }
+        if let Some(items) = schema.get("items") {
+            inline_types(&format!("{at}/items"), items, out);
+        }
+    }
+    let mut inline = Vec::new();
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for (method, op) in item.as_object().unwrap() {
+            let at = format!("{method} {path}");
+            for p in parameters(&doc, op) {
+                inline_types(&format!("{at} {}", p["name"]), &p["schema"], &mut inline);
+            }
+            let body = &op["requestBody"]["content"]["application/json"]["schema"];
+            if body.is_object() {
+                inline_types(&format!("{at} body"), body, &mut inline);
+            }
+        }
+    }
+    assert!(inline.is_empty(), "inline object schemas: {inline:?}");
+}
+
+#[test]
+fn whole_objects_by_default_and_a_fields_shape_beside_them() {
+    let doc: Value = serde_json::from_str(roster::api::openapi::json()).unwrap();
+    let schemas = &doc["components"]["schemas"];
+    let required = |name: &str| -> Vec<String> {
+        let list = schemas[name]["required"].as_array();
+        list.into_iter()
+            .flatten()
+            .filter_map(|v| v.as_str().map(String::from))
+            .collect()
+    };
+    let props = |name: &str| -> Vec<String> {
+        schemas[name]["properties"]
+            .as_object()
+            .unwrap()
+            .keys()
+            .cloned()
+            .collect()
+    };
+    for (view, optional) in [
+        ("User", &["membership_ids"][..]),
+        ("Group", &["membership_ids"]),
+        ("Membership", &[]),
+        ("Barrier", &[]),
+        ("ApiKey", &["key"]),
+        ("Instance", &[]),
+    ] {
+        let always: Vec<String> = props(view)
+            .into_iter()
+            .filter(|p| !optional.contains(&p.as_str()))
+            .collect();
+        assert_eq!(required(view), always, "{view}");
+        let fields = format!("{view}Fields");
+        assert_eq!(required(&fields), ["id"], "{fields}");
+        assert_eq!(props(&fields), props(view), "{fields}");
+    }
+    // An operation that takes fields= answers either envelope; one that does not, the
+    // whole one only. No parameter has a default a client would send on every call
+    // (page would then conflict with cursor).
+    let mut with_fields = 0;
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for (method, op) in item.as_object().unwrap() {
+            let params = parameters(&doc, op);
+            assert!(params
+                .iter()
+                .all(|p| p["name"] != "page" || p["schema"]["default"].is_null()));
+            let takes_fields = params.iter().any(|p| p["name"] == "fields");
+            for status in ["200", "201"] {
+                let schema = &op["responses"][status]["content"]["application/json"]["schema"];
+                let Some(any) = schema["anyOf"].as_array() else {
+                    let whole = schema["$ref"].as_str().unwrap_or_default();
+                    assert!(
+                        !takes_fields || !whole.ends_with("Envelope"),
+                        "{method} {path}"
+                    );
+                    continue;
+                };
+                assert!(takes_fields, "{method} {path}");
+                with_fields += 1;
+                let whole = any[0]["$ref"].as_str().unwrap();
+                let fields = any[1]["$ref"].as_str().unwrap();
+                assert_eq!(
+                    fields,
+                    whole.replace("Envelope", "FieldsEnvelope"),
+                    "{method} {path}"
+                );
+            }
+        }
+    }
+    assert!(with_fields >= 20, "{with_fields}");
 }
 
 both! {

@@ -2,15 +2,15 @@
 //! the description only: they describe, they do not parse (the parsers report every
 //! problem of every object with its index, which serde cannot).
 
-use utoipa::openapi::schema::{ArrayBuilder, KnownFormat, ObjectBuilder, SchemaFormat};
-use utoipa::openapi::RefOr;
+//!
+//! Every variant is a named schema (`UserCreateOne`, `UserCreateBulk`, `AdminKeyNew`, ...)
+//! so that generated clients get one type per shape, named after it.
+
 use utoipa::ToSchema;
 
-use crate::api::views::{pair, string, text, ConfigurablePermissions, IdInput, Principal, Role};
-use crate::domain::limits::{
-    MAX_AVATAR_URL, MAX_BULK, MAX_DESCRIPTION, MAX_INSTANCE_NAME, MAX_NAME, MAX_USERNAME,
-    MIN_INSTANCE_NAME,
-};
+use super::patterns::{avatar_url, bulk, email, group_name, instance_name, username};
+use crate::api::views::{pair, text, ConfigurablePermissions, IdInput, Principal, Role};
+use crate::domain::limits::{MAX_DESCRIPTION, MAX_NAME};
 
 /// A new user (`api::users`).
 #[derive(ToSchema)]
@@ -121,23 +121,29 @@ pub struct InstanceChanges {
 #[derive(ToSchema)]
 #[serde(untagged)]
 pub enum ApiKeyNew {
-    #[schema(title = "admin key")]
-    #[serde(deny_unknown_fields)]
-    Admin {
-        #[schema(inline)]
-        role: AdminKey,
-        #[schema(schema_with = text::<MAX_DESCRIPTION>)]
-        description: Option<String>,
-    },
-    #[schema(title = "user key")]
-    #[serde(deny_unknown_fields)]
-    User {
-        #[schema(inline)]
-        role: UserKey,
-        user_id: IdInput,
-        #[schema(schema_with = text::<MAX_DESCRIPTION>)]
-        description: Option<String>,
-    },
+    Admin(AdminKeyNew),
+    User(UserKeyNew),
+}
+
+/// A new admin key: everything inside its instance.
+#[derive(ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AdminKeyNew {
+    #[schema(inline)]
+    pub role: AdminKey,
+    #[schema(schema_with = text::<MAX_DESCRIPTION>)]
+    pub description: Option<String>,
+}
+
+/// A new user key: acts as its user (API.md §6).
+#[derive(ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UserKeyNew {
+    #[schema(inline)]
+    pub role: UserKey,
+    pub user_id: IdInput,
+    #[schema(schema_with = text::<MAX_DESCRIPTION>)]
+    pub description: Option<String>,
 }
 
 #[derive(ToSchema)]
@@ -153,44 +159,54 @@ pub enum UserKey {
 }
 
 /// Declares the create body of a resource that takes one object or a bulk:
-/// `{"<singular>": {...}}` or `{"<plural>": [{...}, ...]}` (1 to 100, all or nothing).
+/// `{"<singular>": {...}}` (`<Name>One`) or `{"<plural>": [{...}, ...]}` (`<Name>Bulk`,
+/// 1 to 100, all or nothing).
 macro_rules! create_body {
-    ($(#[$doc:meta])* $name:ident { $one:ident: $new:ty, $one_title:tt; $many:ident, $many_title:tt }) => {
+    ($(#[$doc:meta])* $name:ident, $one_name:ident, $many_name:ident {
+        $one:ident: $new:ty; $many:ident
+    }) => {
         $(#[$doc])*
         #[derive(ToSchema)]
         #[serde(untagged)]
         pub enum $name {
-            #[schema(title = $one_title)]
-            #[serde(deny_unknown_fields)]
-            One { $one: $new },
-            #[schema(title = $many_title)]
-            #[serde(deny_unknown_fields)]
-            Many {
-                #[schema(schema_with = bulk::<$new>)]
-                $many: Vec<$new>,
-            },
+            One($one_name),
+            Many($many_name),
+        }
+
+        #[doc = concat!("`{\"", stringify!($one), "\": {...}}`: one object.")]
+        #[derive(ToSchema)]
+        #[serde(deny_unknown_fields)]
+        pub struct $one_name {
+            pub $one: $new,
+        }
+
+        #[doc = concat!("`{\"", stringify!($many), "\": [{...}, ...]}`: 1 to 100 objects, all or nothing.")]
+        #[derive(ToSchema)]
+        #[serde(deny_unknown_fields)]
+        pub struct $many_name {
+            #[schema(schema_with = bulk::<$new>)]
+            pub $many: Vec<$new>,
         }
     };
 }
 
 create_body!(
     /// `{"user": {...}}` or `{"users": [{...}, ...]}`.
-    UserCreate { user: UserNew, "one user"; users, "1 to 100 users, all or nothing" }
+    UserCreate, UserCreateOne, UserCreateBulk { user: UserNew; users }
 );
 create_body!(
     /// `{"group": {...}}` or `{"groups": [{...}, ...]}`.
-    GroupCreate { group: GroupNew, "one group"; groups, "1 to 100 groups, all or nothing" }
+    GroupCreate, GroupCreateOne, GroupCreateBulk { group: GroupNew; groups }
 );
 create_body!(
     /// `{"membership": {...}}` or `{"memberships": [{...}, ...]}`.
-    MembershipCreate {
-        membership: MembershipNew, "one membership";
-        memberships, "1 to 100 memberships, all or nothing"
+    MembershipCreate, MembershipCreateOne, MembershipCreateBulk {
+        membership: MembershipNew; memberships
     }
 );
 create_body!(
     /// `{"barrier": {...}}` or `{"barriers": [{...}, ...]}`.
-    BarrierCreate { barrier: BarrierNew, "one barrier"; barriers, "1 to 100 barriers, all or nothing" }
+    BarrierCreate, BarrierCreateOne, BarrierCreateBulk { barrier: BarrierNew; barriers }
 );
 
 /// `{"instance": {...}}`.
@@ -240,23 +256,31 @@ pub struct InstanceUpdate {
 #[derive(ToSchema)]
 #[serde(untagged)]
 pub enum GroupUsersCreate {
-    #[schema(title = "one user")]
-    #[serde(deny_unknown_fields)]
-    One {
-        user: IdInput,
-        #[schema(nullable = false)]
-        role: Option<Role>,
-        configurable_permissions: Option<ConfigurablePermissions>,
-    },
-    #[schema(title = "1 to 100 users, all or nothing")]
-    #[serde(deny_unknown_fields)]
-    Many {
-        #[schema(schema_with = bulk::<IdInput>)]
-        users: Vec<IdInput>,
-        #[schema(nullable = false)]
-        role: Option<Role>,
-        configurable_permissions: Option<ConfigurablePermissions>,
-    },
+    One(GroupUsersCreateOne),
+    Many(GroupUsersCreateBulk),
+}
+
+/// `{"user": <id>}`: one user into the group.
+#[derive(ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct GroupUsersCreateOne {
+    pub user: IdInput,
+    #[schema(nullable = false)]
+    pub role: Option<Role>,
+    /// Omitted: every permission enabled.
+    pub configurable_permissions: Option<ConfigurablePermissions>,
+}
+
+/// `{"users": [<id>, ...]}`: 1 to 100 users into the group, all or nothing.
+#[derive(ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct GroupUsersCreateBulk {
+    #[schema(schema_with = bulk::<IdInput>)]
+    pub users: Vec<IdInput>,
+    #[schema(nullable = false)]
+    pub role: Option<Role>,
+    /// Omitted: every permission enabled.
+    pub configurable_permissions: Option<ConfigurablePermissions>,
 }
 
 /// `on_conflict` of a membership create.
@@ -265,83 +289,4 @@ pub enum GroupUsersCreate {
 pub enum OnConflict {
     Error,
     Ignore,
-}
-
-// ---- Field schemas with the limits of `domain::limits` ----
-
-/// `domain::Email`'s limit, in bytes.
-const MAX_EMAIL: usize = 254;
-
-/// At least one character that is not White_Space (what `str::trim` removes), spelled
-/// out: `\s` means other things in other regular expression engines.
-const NOT_BLANK: &str = r"^[^\x00]*[^\x00\t\n\x0b\x0c\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000][^\x00]*$";
-
-/// `domain::Username`: 1 to 150 characters, each a letter or digit as Rust's
-/// `char::is_alphanumeric` has it (Unicode Alphabetic or Numeric) or one of `. @ + - _`.
-/// The pattern is exact for ASCII; beyond ASCII it admits every character, since
-/// regular expression engines disagree on Unicode properties.
-fn username() -> ObjectBuilder {
-    string()
-        .min_length(Some(1))
-        .max_length(Some(MAX_USERNAME))
-        .pattern(Some(r"^(?:[A-Za-z0-9.@+_-]|[^\x00-\x7f])+$"))
-        .description(Some(
-            "1-150 characters, each . @ + - _ or a letter or digit of any script (what \
-             Rust's char::is_alphanumeric accepts: Unicode Alphabetic or Numeric; the \
-             pattern checks ASCII only); unique in the instance",
-        ))
-        .examples(["geralt"])
-}
-
-/// `domain::GroupName`: 1 to 255 characters, not blank.
-fn group_name() -> ObjectBuilder {
-    string()
-        .min_length(Some(1))
-        .max_length(Some(MAX_NAME))
-        .pattern(Some(NOT_BLANK))
-        .description(Some("1-255 characters, not blank; unique in the instance"))
-        .examples(["witchers"])
-}
-
-/// `domain::InstanceName`.
-pub fn instance_name() -> ObjectBuilder {
-    string()
-        .min_length(Some(MIN_INSTANCE_NAME))
-        .max_length(Some(MAX_INSTANCE_NAME))
-        .pattern(Some(format!(
-            "^[a-z0-9][a-z0-9-]{{{},{}}}$",
-            MIN_INSTANCE_NAME - 1,
-            MAX_INSTANCE_NAME - 1
-        )))
-        .description(Some(
-            "2-63 of a-z, 0-9 and -, starting with a letter or digit",
-        ))
-        .examples(["acme"])
-}
-
-/// `domain::Email`.
-fn email() -> ObjectBuilder {
-    text::<MAX_EMAIL>()
-        .format(Some(SchemaFormat::KnownFormat(KnownFormat::Email)))
-        .description(Some("a valid e-mail address of at most 254 bytes, or null"))
-}
-
-/// `domain::AvatarUrl`.
-fn avatar_url() -> ObjectBuilder {
-    text::<MAX_AVATAR_URL>()
-        .format(Some(SchemaFormat::Custom("uri".into())))
-        .pattern(Some("^[hH][tT][tT][pP][sS]?://"))
-        .description(Some(
-            "an http(s) URL with a host, of at most 2048 bytes, or null",
-        ))
-}
-
-/// A bulk: 1 to `MAX_BULK` of `T` (`api::body::one_or_many`).
-fn bulk<T: ToSchema>() -> ArrayBuilder {
-    ArrayBuilder::new()
-        .items(RefOr::Ref(
-            utoipa::openapi::Ref::from_schema_name(T::name()),
-        ))
-        .min_items(Some(1))
-        .max_items(Some(MAX_BULK))
 }

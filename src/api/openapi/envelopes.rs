@@ -1,11 +1,18 @@
-//! The envelopes (written by `api::envelope`), the health answers and the §7 error
-//! body (written by `crate::error`), as types for the description only.
+//! The envelopes (written by `api::envelope`) and the health answers, as types for the
+//! description only.
+//!
+//! Each resource has two envelopes: `UserEnvelope`, whose users are whole `User`s (every
+//! field the server always writes is required), and `UserFieldsEnvelope`, whose users are
+//! `UserFields` (only `id` required), the answer to `fields=`. An operation that takes
+//! `fields` answers `anyOf` the two (`rules.rs`); one that does not, the first alone.
+//! Sideloads are whole objects in both: `fields` shapes the primary objects only.
 
-use std::collections::BTreeMap;
+use std::borrow::Cow;
 
-use serde::{Deserialize, Serialize};
-use utoipa::openapi::schema::{AdditionalProperties, ArrayBuilder, ObjectBuilder, Type};
-use utoipa::ToSchema;
+use serde::Serialize;
+use utoipa::openapi::schema::{AdditionalProperties, ObjectBuilder, Schema, Type};
+use utoipa::openapi::{Ref, RefOr};
+use utoipa::{PartialSchema, ToSchema};
 
 use crate::api::views::{integer, string, ApiKey, Barrier, Group, Id, Instance, Membership, User};
 use crate::domain::limits::{MAX_BULK, MAX_PER_PAGE};
@@ -32,10 +39,147 @@ pub struct Meta {
     pub created: Option<usize>,
 }
 
-/// Declares the envelope of one resource: its primary map and the maps `include`
+/// Declares `<View>Fields`: the view as a `fields=` answer has it, `id` and the fields
+/// asked for (every property of the view, only `id` required).
+macro_rules! fields_views {
+    ($($name:ident: $view:ty;)+) => {$(
+        pub struct $name;
+
+        impl PartialSchema for $name {
+            fn schema() -> RefOr<Schema> {
+                only_id_required(<$view as PartialSchema>::schema(), <$view as ToSchema>::name())
+            }
+        }
+
+        impl ToSchema for $name {
+            fn schemas(schemas: &mut Vec<(String, RefOr<Schema>)>) {
+                <$view as ToSchema>::schemas(schemas);
+            }
+        }
+    )+};
+}
+
+fn only_id_required(schema: RefOr<Schema>, view: Cow<'static, str>) -> RefOr<Schema> {
+    let RefOr::T(Schema::Object(mut object)) = schema else {
+        return schema;
+    };
+    object.required.retain(|name| name == "id");
+    object.description = Some(format!(
+        "A {view} as an answer with `fields=` has it: `id` and the fields asked for."
+    ));
+    RefOr::T(Schema::Object(object))
+}
+
+fields_views! {
+    UserFields: User;
+    GroupFields: Group;
+    MembershipFields: Membership;
+    BarrierFields: Barrier;
+    ApiKeyFields: ApiKey;
+    InstanceFields: Instance;
+}
+
+/// Declares a map of objects keyed by their IDs (`{"17": {...}}`), as envelopes hold them.
+macro_rules! id_maps {
+    ($($name:ident: $view:ident;)+) => {$(
+        pub struct $name;
+
+        impl PartialSchema for $name {
+            fn schema() -> RefOr<Schema> {
+                id_map(&$view::name())
+            }
+        }
+
+        impl ToSchema for $name {
+            fn schemas(schemas: &mut Vec<(String, RefOr<Schema>)>) {
+                schemas.push(($view::name().into(), $view::schema()));
+                $view::schemas(schemas);
+            }
+        }
+    )+};
+}
+
+fn id_map(view: &str) -> RefOr<Schema> {
+    let key = match Id::schema() {
+        RefOr::T(schema) => Some(schema),
+        RefOr::Ref(_) => None,
+    };
+    ObjectBuilder::new()
+        .schema_type(Type::Object)
+        .description(Some(format!("{view}s by ID")))
+        .additional_properties(Some(AdditionalProperties::RefOr(RefOr::Ref(
+            Ref::from_schema_name(view),
+        ))))
+        .property_names(key)
+        .into()
+}
+
+id_maps! {
+    UserMap: User;
+    GroupMap: Group;
+    MembershipMap: Membership;
+    BarrierMap: Barrier;
+    ApiKeyMap: ApiKey;
+    InstanceMap: Instance;
+    UserFieldsMap: UserFields;
+    GroupFieldsMap: GroupFields;
+    MembershipFieldsMap: MembershipFields;
+    BarrierFieldsMap: BarrierFields;
+    ApiKeyFieldsMap: ApiKeyFields;
+    InstanceFieldsMap: InstanceFields;
+}
+
+/// Declares `<View>Result`: `{"key": "<plural>", "id": "<id>"}`, an entry of `results`.
+macro_rules! results {
+    ($($name:ident: $plural:literal;)+) => {$(
+        pub struct $name;
+
+        impl PartialSchema for $name {
+            fn schema() -> RefOr<Schema> {
+                result($plural)
+            }
+        }
+
+        impl ToSchema for $name {
+            fn schemas(schemas: &mut Vec<(String, RefOr<Schema>)>) {
+                schemas.push((Id::name().into(), Id::schema()));
+            }
+        }
+    )+};
+}
+
+fn result(plural: &str) -> RefOr<Schema> {
+    ObjectBuilder::new()
+        .schema_type(Type::Object)
+        .description(Some(format!(
+            "One of the primary objects, in order: {plural}"
+        )))
+        .property("key", string().enum_values(Some([plural])))
+        .property("id", Ref::from_schema_name(Id::name()))
+        .required("key")
+        .required("id")
+        .additional_properties(Some(AdditionalProperties::FreeForm(false)))
+        .into()
+}
+
+results! {
+    UserResult: "users";
+    GroupResult: "groups";
+    MembershipResult: "memberships";
+    BarrierResult: "barriers";
+    ApiKeyResult: "api_keys";
+    InstanceResult: "instances";
+}
+
+/// Declares the two envelopes of one resource: its primary map and the maps `include`
 /// sideloads beside it (each present only when included).
-macro_rules! envelope {
-    ($(#[$doc:meta])* $name:ident { $primary:ident: $view:ty $(, $side:ident: $side_view:ty)* }) => {
+macro_rules! envelopes {
+    ($(
+        $(#[$doc:meta])*
+        $name:ident, $fields_name:ident {
+            $primary:ident: $map:ty, $fields_map:ty, $result:ty $(, $side:ident: $side_map:ty)*
+        }
+    )+) => {$(
         $(#[$doc])*
         #[derive(ToSchema)]
         #[serde(deny_unknown_fields)]
@@ -45,60 +189,76 @@ macro_rules! envelope {
             pub count: i64,
             pub meta: Meta,
             /// The primary objects, in order.
-            #[schema(schema_with = $name::results)]
-            pub results: Vec<Id>,
-            pub $primary: BTreeMap<Id, $view>,
+            pub results: Vec<$result>,
+            pub $primary: $map,
             $(
                 #[schema(nullable = false)]
-                pub $side: Option<BTreeMap<Id, $side_view>>,
+                pub $side: Option<$side_map>,
             )*
         }
 
-        impl $name {
-            fn results() -> ArrayBuilder {
-                results(stringify!($primary))
-            }
+        $(#[$doc])*
+        /// As answered with `fields=`: the primary objects carry `id` and the fields asked
+        /// for.
+        #[derive(ToSchema)]
+        #[serde(deny_unknown_fields)]
+        pub struct $fields_name {
+            /// The number of matches (of a list: in all pages).
+            #[schema(minimum = 0)]
+            pub count: i64,
+            pub meta: Meta,
+            /// The primary objects, in order.
+            pub results: Vec<$result>,
+            pub $primary: $fields_map,
+            $(
+                #[schema(nullable = false)]
+                pub $side: Option<$side_map>,
+            )*
         }
-    };
+    )+};
 }
 
-/// `results`: `{"key": "<plural>", "id": "<id>"}` for each primary object, in order.
-fn results(plural: &str) -> ArrayBuilder {
-    let key = string().enum_values(Some([plural]));
-    let entry = ObjectBuilder::new()
-        .schema_type(Type::Object)
-        .property("key", key)
-        .property("id", utoipa::openapi::Ref::from_schema_name(Id::name()))
-        .required("key")
-        .required("id")
-        .additional_properties(Some(AdditionalProperties::FreeForm(false)));
-    ArrayBuilder::new().items(entry)
-}
-
-envelope!(
+envelopes! {
     /// Kantata-style envelope of users; `include` sideloads memberships and groups.
-    UserEnvelope { users: User, memberships: Membership, groups: Group }
-);
-envelope!(
+    UserEnvelope, UserFieldsEnvelope {
+        users: UserMap, UserFieldsMap, UserResult, memberships: MembershipMap, groups: GroupMap
+    }
     /// Kantata-style envelope of groups; `include` sideloads memberships and users.
-    GroupEnvelope { groups: Group, memberships: Membership, users: User }
-);
-envelope!(
+    GroupEnvelope, GroupFieldsEnvelope {
+        groups: GroupMap, GroupFieldsMap, GroupResult, memberships: MembershipMap, users: UserMap
+    }
     /// Kantata-style envelope of memberships; `include` sideloads users and groups.
-    MembershipEnvelope { memberships: Membership, users: User, groups: Group }
-);
-envelope!(
+    MembershipEnvelope, MembershipFieldsEnvelope {
+        memberships: MembershipMap, MembershipFieldsMap, MembershipResult, users: UserMap,
+        groups: GroupMap
+    }
     /// Kantata-style envelope of barriers.
-    BarrierEnvelope { barriers: Barrier }
-);
-envelope!(
+    BarrierEnvelope, BarrierFieldsEnvelope { barriers: BarrierMap, BarrierFieldsMap, BarrierResult }
     /// Kantata-style envelope of API keys.
-    ApiKeyEnvelope { api_keys: ApiKey }
-);
-envelope!(
+    ApiKeyEnvelope, ApiKeyFieldsEnvelope { api_keys: ApiKeyMap, ApiKeyFieldsMap, ApiKeyResult }
     /// Kantata-style envelope of instances.
-    InstanceEnvelope { instances: Instance }
-);
+    InstanceEnvelope, InstanceFieldsEnvelope {
+        instances: InstanceMap, InstanceFieldsMap, InstanceResult
+    }
+}
+
+/// The `fields=` envelope of each envelope (for `rules.rs`, which names both in the
+/// answers of the operations that take `fields`).
+pub fn fields_envelope(envelope: &str) -> Option<String> {
+    let known = [
+        UserEnvelope::name(),
+        GroupEnvelope::name(),
+        MembershipEnvelope::name(),
+        BarrierEnvelope::name(),
+        ApiKeyEnvelope::name(),
+        InstanceEnvelope::name(),
+    ];
+    let stem = envelope.strip_suffix("Envelope")?;
+    known
+        .iter()
+        .any(|k| k == envelope)
+        .then(|| format!("{stem}FieldsEnvelope"))
+}
 
 /// `{"status": "ok"}`: the process is up.
 #[derive(Serialize, ToSchema)]
@@ -128,56 +288,6 @@ pub enum ReadyStatus {
     Ready,
 }
 
-/// The body of every error, whatever its status.
-#[derive(ToSchema)]
-#[serde(deny_unknown_fields)]
-#[schema(as = Error)]
-pub struct ErrorBody {
-    #[schema(min_items = 1)]
-    pub errors: Vec<ErrorEntry>,
-}
-
-/// One problem.
-#[derive(ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct ErrorEntry {
-    #[serde(rename = "type")]
-    pub kind: ErrorType,
-    pub message: String,
-    /// The field or parameter the error is about.
-    #[schema(nullable = false)]
-    pub field: Option<String>,
-    /// The object of a bulk the error is about.
-    #[schema(schema_with = bulk_index)]
-    pub index: Option<usize>,
-}
-
-/// Every error type of API.md §7 (the statuses that carry each: `Error<status>`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum ErrorType {
-    BadRequest,
-    Unauthorized,
-    Forbidden,
-    NotFound,
-    MethodNotAllowed,
-    RequestTimeout,
-    Conflict,
-    PayloadTooLarge,
-    UriTooLong,
-    UnsupportedMediaType,
-    Invalid,
-    MissingReference,
-    Duplicate,
-    ForbiddenByPolicy,
-    TooMany,
-    IdempotencyMismatch,
-    RateLimited,
-    HeadersTooLarge,
-    Unavailable,
-    Internal,
-}
-
 fn page_size() -> ObjectBuilder {
     integer(1, MAX_PER_PAGE)
 }
@@ -186,45 +296,4 @@ fn bulk_count() -> ObjectBuilder {
     integer(0, MAX_BULK as i64).description(Some(
         "membership creates: how many rows this request made (see on_conflict)",
     ))
-}
-
-fn bulk_index() -> ObjectBuilder {
-    integer(0, MAX_BULK as i64 - 1).description(Some("the object of a bulk the error is about"))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::error::ApiError;
-    use serde_json::Value;
-
-    #[test]
-    fn every_error_the_server_sends_has_its_type() {
-        let errors = [
-            ApiError::bad_request("x"),
-            ApiError::Unauthorized,
-            ApiError::forbidden("x"),
-            ApiError::NotFound,
-            ApiError::MethodNotAllowed,
-            ApiError::PayloadTooLarge(1),
-            ApiError::UnsupportedMediaType,
-            ApiError::UnsupportedEncoding("br".into()),
-            ApiError::RequestTimeout,
-            ApiError::UriTooLong(1),
-            ApiError::HeadersTooLarge,
-            ApiError::Conflict("x".into()),
-            ApiError::RateLimited {
-                retry_after_secs: 1,
-            },
-            ApiError::Unavailable("x".into()),
-            ApiError::Internal("x".into()),
-            ApiError::invalid("field", "x"),
-        ];
-        for e in errors {
-            for item in e.items() {
-                let parsed: Result<ErrorType, _> = serde_json::from_value(Value::from(item.kind));
-                assert!(parsed.is_ok(), "{}", item.kind);
-            }
-        }
-    }
 }

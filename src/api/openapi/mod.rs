@@ -14,6 +14,8 @@ pub mod bodies;
 mod directory;
 pub mod envelopes;
 pub mod errors;
+mod hoist;
+pub mod patterns;
 pub mod query;
 mod rules;
 
@@ -73,11 +75,15 @@ served wherever `GET` is; any other method a route does not serve is a 405 \
         super::barriers::delete,
         serve_openapi,
     ),
-    // The schemas named only from `schema_with` functions and parameters, which utoipa
-    // cannot follow; every other one it collects from the operations.
+    // The schemas named only from `schema_with` functions, parameters, error responses
+    // and `rules.rs` (the `fields=` envelopes), which utoipa cannot follow; every other
+    // one it collects from the operations.
     components(schemas(
         bodies::UserNew, bodies::GroupNew, bodies::MembershipNew, bodies::BarrierNew,
-        bodies::OnConflict, super::views::IdInput, envelopes::ErrorBody,
+        bodies::OnConflict, super::views::IdInput, errors::ErrorBody,
+        envelopes::UserFieldsEnvelope, envelopes::GroupFieldsEnvelope,
+        envelopes::MembershipFieldsEnvelope, envelopes::BarrierFieldsEnvelope,
+        envelopes::ApiKeyFieldsEnvelope, envelopes::InstanceFieldsEnvelope,
     )),
     modifiers(&Rules),
     security(("api_key" = []), ("bearer" = [])),

@@ -1,24 +1,30 @@
 //! The rules that hold for every route, applied once to the operations the
 //! `#[utoipa::path]`s declare: path parameters from the path templates, the two ways to
 //! send a key, `Idempotency-Key` on every POST, the headers of every response, the
-//! errors the HTTP layer answers anywhere, and the links from a create to what it made.
+//! errors the HTTP layer answers anywhere, the `fields=` envelopes beside the whole ones,
+//! and the links from a create to what it made. Last, every parameter that is the same
+//! wherever it appears is named once under `components/parameters` (`hoist.rs`).
 
 use utoipa::openapi::header::HeaderBuilder;
 use utoipa::openapi::link::LinkBuilder;
 use utoipa::openapi::path::{Operation, Parameter, ParameterBuilder, ParameterIn};
 use utoipa::openapi::response::Response;
-use utoipa::openapi::schema::Schema;
+use utoipa::openapi::schema::{AnyOfBuilder, Schema};
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
-use utoipa::openapi::{OpenApi, PathItem, RefOr, Required};
+use utoipa::openapi::{OpenApi, PathItem, Ref, RefOr, Required};
 use utoipa::Modify;
 
-use super::bodies::instance_name;
-use super::errors::{error_response, error_schema, EDGE_STATUSES, STATUSES};
-use super::r;
+use super::envelopes::fields_envelope;
+use super::errors::{add_responses, common_headers, error_response, EDGE_STATUSES};
+use super::patterns::instance_name;
+use super::{hoist, query, r};
 use crate::api::views::{string, Id};
 use crate::domain::MAX_IDEMPOTENCY_KEY;
 
-fn operations(item: &mut PathItem) -> impl Iterator<Item = (&'static str, &mut Operation)> {
+/// The operations of a path, with their methods.
+pub(super) fn operations(
+    item: &mut PathItem,
+) -> impl Iterator<Item = (&'static str, &mut Operation)> {
     [
         ("get", &mut item.get),
         ("put", &mut item.put),
@@ -28,6 +34,13 @@ fn operations(item: &mut PathItem) -> impl Iterator<Item = (&'static str, &mut O
     ]
     .into_iter()
     .filter_map(|(method, op)| op.as_mut().map(|op| (method, op)))
+}
+
+/// The operations of a path, to read.
+pub(super) fn operations_of(item: &PathItem) -> impl Iterator<Item = &Operation> {
+    [&item.get, &item.put, &item.post, &item.patch, &item.delete]
+        .into_iter()
+        .flatten()
 }
 
 /// The template parameters of a path: `{instance}`, `{id}`, ...
@@ -107,12 +120,8 @@ impl Modify for Rules {
             .scheme(HttpAuthScheme::Bearer)
             .description(Some("the same key as Authorization: Bearer <key>"));
         components.add_security_scheme("bearer", SecurityScheme::Http(bearer.build()));
-        for (status, _, types) in STATUSES {
-            let schema = error_schema(types);
-            components
-                .schemas
-                .insert(format!("Error{status}"), schema.into());
-        }
+        add_responses(components);
+        components.schemas.extend(query::schemas());
 
         let mut ops = Vec::new();
         for (path, item) in doc.paths.paths.iter_mut() {
@@ -134,12 +143,18 @@ impl Modify for Rules {
                     op.responses.responses.insert(status.to_string(), response);
                 }
                 let documentation = op.operation_id.as_deref() == Some("openapi");
+                let takes_fields = op.parameters.iter().flatten().any(|p| {
+                    matches!(p, RefOr::T(p) if p.name == "fields" && p.parameter_in == ParameterIn::Query)
+                });
                 for (status, response) in op.responses.responses.iter_mut() {
                     let RefOr::T(response) = response else {
                         continue;
                     };
                     if !documentation {
                         common_headers(response);
+                    }
+                    if takes_fields {
+                        with_fields_envelope(response);
                     }
                     if method == "post" && status == "201" {
                         let replayed = HeaderBuilder::new()
@@ -173,23 +188,30 @@ impl Modify for Rules {
                 }
             }
         }
+        hoist::parameters(doc);
     }
 }
 
-/// The headers of every response the server sends.
-fn common_headers(response: &mut Response) {
-    let id = HeaderBuilder::new()
-        .schema(Some(string()))
-        .description(Some("the request's ID, as logged"));
-    let count = HeaderBuilder::new()
-        .schema(Some(string().pattern(Some("^[0-9]+$"))))
-        .description(Some("how many SQL statements the request sent"));
-    response
-        .headers
-        .insert("X-Request-Id".into(), id.build().into());
-    response
-        .headers
-        .insert("X-Query-Count".into(), count.build().into());
+/// An answer of an operation that takes `fields`: the whole envelope, or (with
+/// `fields=`) the envelope of `Fields` objects. `anyOf`, since a whole envelope is both.
+fn with_fields_envelope(response: &mut Response) {
+    for content in response.content.values_mut() {
+        let RefOr::T(content) = content else {
+            continue;
+        };
+        let Some(RefOr::Ref(whole)) = &content.schema else {
+            continue;
+        };
+        let name = whole.ref_location.rsplit('/').next().unwrap_or_default();
+        let Some(fields) = fields_envelope(name) else {
+            continue;
+        };
+        let either = AnyOfBuilder::new()
+            .item(whole.clone())
+            .item(Ref::from_schema_name(fields))
+            .build();
+        content.schema = Some(Schema::AnyOf(either).into());
+    }
 }
 
 #[cfg(test)]

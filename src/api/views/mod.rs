@@ -1,15 +1,17 @@
 //! What the server sends, as types: one view per resource, built `From` its row and
 //! serialized exactly as the server writes it. `render.rs` writes the same JSON by hand
 //! (measurably faster), and its property tests hold the two to each other. The views
-//! are also the schemas of `/openapi.json` (`api::openapi`); with `fields=` a primary
-//! object carries only `id` and the fields asked for, so `id` is the one required
-//! property.
+//! are also the schemas of `/openapi.json` (`api::openapi`), with every field the server
+//! always writes required (null where it has no value); `api::openapi::shapes` derives
+//! from each the shape of a `fields=` answer (`UserFields`, ...), in which only `id` is.
+
+mod schema;
 
 use chrono::NaiveDateTime;
 use serde::Serialize;
 use serde_json::{Map, Value};
 use utoipa::openapi::schema::{
-    ArrayBuilder, KnownFormat, ObjectBuilder, OneOfBuilder, Schema, SchemaFormat, SchemaType, Type,
+    KnownFormat, ObjectBuilder, OneOfBuilder, Schema, SchemaFormat, Type,
 };
 use utoipa::openapi::RefOr;
 use utoipa::{PartialSchema, ToSchema};
@@ -17,6 +19,7 @@ use utoipa::{PartialSchema, ToSchema};
 use crate::domain::limits::{MAX_DESCRIPTION, MAX_NAME, MAX_PERMISSION_KEY, MAX_PERMISSION_KEYS};
 use crate::domain::{ser_id, Permissions, Rfc3339};
 use crate::service::{barriers, directory, instances, keys, memberships};
+pub use schema::{decimal_range_pattern, integer, pair, string, text, NO_NUL};
 
 // ---- Values ----
 
@@ -151,17 +154,16 @@ pub enum KeyRole {
 #[serde(deny_unknown_fields)]
 pub struct User {
     pub id: Id,
-    #[schema(required = false)]
     pub username: String,
-    #[schema(schema_with = text::<MAX_NAME>)]
+    #[schema(schema_with = text::<MAX_NAME>, required)]
     pub name: Option<String>,
+    #[schema(required)]
     pub email: Option<String>,
+    #[schema(required)]
     pub avatar_url: Option<String>,
-    #[schema(value_type = Principal, required = false)]
+    #[schema(value_type = Principal)]
     pub principal: String,
-    #[schema(required = false)]
     pub created_at: Time,
-    #[schema(required = false)]
     pub updated_at: Time,
     /// With `include=memberships`: the user's memberships, sideloaded.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -190,13 +192,10 @@ impl From<&directory::User> for User {
 #[serde(deny_unknown_fields)]
 pub struct Group {
     pub id: Id,
-    #[schema(required = false)]
     pub name: String,
-    #[schema(schema_with = text::<MAX_DESCRIPTION>)]
+    #[schema(schema_with = text::<MAX_DESCRIPTION>, required)]
     pub description: Option<String>,
-    #[schema(required = false)]
     pub created_at: Time,
-    #[schema(required = false)]
     pub updated_at: Time,
     /// With `include=memberships`: the group's memberships, sideloaded.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -222,16 +221,13 @@ impl From<&directory::Group> for Group {
 #[serde(deny_unknown_fields)]
 pub struct Membership {
     pub id: Id,
-    #[schema(required = false)]
     pub user_id: Id,
-    #[schema(required = false)]
     pub group_id: Id,
-    #[schema(value_type = Role, required = false)]
+    #[schema(value_type = Role)]
     pub role: String,
+    #[schema(required)]
     pub configurable_permissions: Option<ConfigurablePermissions>,
-    #[schema(required = false)]
     pub created_at: Time,
-    #[schema(required = false)]
     pub updated_at: Time,
 }
 
@@ -255,11 +251,10 @@ impl From<&memberships::Membership> for Membership {
 pub struct Barrier {
     pub id: Id,
     /// The two groups, in ascending order.
-    #[schema(schema_with = pair::<Id>, required = false)]
+    #[schema(schema_with = pair::<Id>)]
     pub group_ids: [Id; 2],
-    #[schema(schema_with = text::<MAX_DESCRIPTION>)]
+    #[schema(schema_with = text::<MAX_DESCRIPTION>, required)]
     pub description: Option<String>,
-    #[schema(required = false)]
     pub created_at: Time,
 }
 
@@ -279,17 +274,17 @@ impl From<&barriers::Barrier> for Barrier {
 #[serde(deny_unknown_fields)]
 pub struct ApiKey {
     pub id: Id,
-    #[schema(value_type = KeyRole, required = false)]
+    #[schema(value_type = KeyRole)]
     pub role: String,
     /// The user a user key acts as; null for admin keys.
+    #[schema(required)]
     pub user_id: Option<Id>,
-    #[schema(schema_with = text::<MAX_DESCRIPTION>)]
+    #[schema(schema_with = text::<MAX_DESCRIPTION>, required)]
     pub description: Option<String>,
     /// The first 8 characters of the key.
-    #[schema(required = false)]
     pub prefix: String,
-    #[schema(required = false)]
     pub created_at: Time,
+    #[schema(required)]
     pub revoked_at: Option<Time>,
     /// The secret: only in the create response, shown once.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -317,13 +312,9 @@ impl From<&keys::ApiKey> for ApiKey {
 #[serde(deny_unknown_fields)]
 pub struct Instance {
     pub id: Id,
-    #[schema(required = false)]
     pub name: String,
-    #[schema(required = false)]
     pub description: String,
-    #[schema(required = false)]
     pub created_at: Time,
-    #[schema(required = false)]
     pub updated_at: Time,
 }
 
@@ -336,90 +327,5 @@ impl From<&instances::Instance> for Instance {
             created_at: time(i.created_at),
             updated_at: time(i.updated_at),
         }
-    }
-}
-
-// ---- Field schemas ----
-
-/// No text takes U+0000 (PostgreSQL cannot store it; `api::body` refuses it).
-pub const NO_NUL: &str = r"^[^\x00]*$";
-
-pub fn string() -> ObjectBuilder {
-    ObjectBuilder::new().schema_type(Type::String)
-}
-
-fn nullable_string() -> ObjectBuilder {
-    ObjectBuilder::new().schema_type(SchemaType::from_iter([Type::String, Type::Null]))
-}
-
-pub fn integer(min: i64, max: i64) -> ObjectBuilder {
-    ObjectBuilder::new()
-        .schema_type(Type::Integer)
-        .format(Some(SchemaFormat::KnownFormat(KnownFormat::Int64)))
-        .minimum(Some(min))
-        .maximum(Some(max))
-}
-
-/// Free text of at most `MAX` characters, or null (`domain::parse_text`).
-pub fn text<const MAX: usize>() -> ObjectBuilder {
-    nullable_string()
-        .max_length(Some(MAX))
-        .pattern(Some(NO_NUL))
-}
-
-/// Exactly two distinct `T`.
-pub fn pair<T: PartialSchema>() -> ArrayBuilder {
-    ArrayBuilder::new()
-        .items(T::schema())
-        .min_items(Some(2))
-        .max_items(Some(2))
-        .unique_items(true)
-}
-
-/// The decimal numbers from 1 to `max`, without leading zeros, as one regular expression
-/// (so that a client, or a test generator, knows exactly which IDs can exist).
-pub fn decimal_range_pattern(max: u64) -> String {
-    let digits: Vec<u32> = max
-        .to_string()
-        .chars()
-        .filter_map(|c| c.to_digit(10))
-        .collect();
-    let n = digits.len();
-    let mut alternatives = Vec::new();
-    if n > 1 {
-        alternatives.push(format!("[1-9][0-9]{{0,{}}}", n - 2));
-    }
-    for i in 0..n {
-        let low = if i == 0 { 1 } else { 0 };
-        if digits[i] > low {
-            let prefix: String = digits[..i].iter().map(|d| d.to_string()).collect();
-            let rest = n - i - 1;
-            let class = if digits[i] - 1 == low {
-                low.to_string()
-            } else {
-                format!("[{low}-{}]", digits[i] - 1)
-            };
-            alternatives.push(match rest {
-                0 => format!("{prefix}{class}"),
-                _ => format!("{prefix}{class}[0-9]{{{rest}}}"),
-            });
-        }
-    }
-    alternatives.push(max.to_string());
-    format!("^(?:{})$", alternatives.join("|"))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn decimal_ranges() {
-        assert_eq!(decimal_range_pattern(9), "^(?:[1-8]|9)$");
-        assert_eq!(
-            decimal_range_pattern(305),
-            "^(?:[1-9][0-9]{0,1}|[1-2][0-9]{2}|30[0-4]|305)$"
-        );
-        assert_eq!(decimal_range_pattern(100), "^(?:[1-9][0-9]{0,1}|100)$");
     }
 }
