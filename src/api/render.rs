@@ -85,7 +85,7 @@ fn instance(i: &Instance, out: &mut Vec<u8>) {
     write_json(
         out,
         &InstanceJson {
-            id: i.id,
+            id: i.id.get(),
             name: &i.name,
             description: &i.description,
             created_at: at(i.created_at),
@@ -98,9 +98,9 @@ fn api_key(k: &ApiKey, out: &mut Vec<u8>) {
     write_json(
         out,
         &ApiKeyJson {
-            id: k.id,
-            role: &k.role,
-            user_id: k.user_id.map(IdStr),
+            id: k.id.get(),
+            role: k.role.as_str(),
+            user_id: k.user_id.map(|u| IdStr(u.get())),
             description: k.description.as_deref(),
             prefix: &k.prefix,
             created_at: at(k.created_at),
@@ -113,8 +113,8 @@ fn barrier(b: &Barrier, out: &mut Vec<u8>) {
     write_json(
         out,
         &BarrierJson {
-            id: b.id,
-            group_ids: [IdStr(b.group_a_id), IdStr(b.group_b_id)],
+            id: b.id.get(),
+            group_ids: [IdStr(b.group_a_id.get()), IdStr(b.group_b_id.get())],
             description: b.description.as_deref(),
             created_at: at(b.created_at),
         },
@@ -150,10 +150,10 @@ impl<'a> Object<'a> {
         self.out
     }
 
-    fn id(mut self, key: &str, id: i64) -> Self {
+    fn id(mut self, key: &str, id: impl Into<i64>) -> Self {
         let out = self.key(key);
         out.push(b'"');
-        out.extend_from_slice(itoa::Buffer::new().format(id).as_bytes());
+        out.extend_from_slice(itoa::Buffer::new().format(id.into()).as_bytes());
         out.push(b'"');
         self
     }
@@ -189,7 +189,7 @@ fn user(u: &User, out: &mut Vec<u8>) {
         .text("name", u.name.as_deref())
         .text("email", u.email.as_deref())
         .text("avatar_url", u.avatar_url.as_deref())
-        .text("principal", Some(&u.principal))
+        .text("principal", Some(u.principal.as_str()))
         .time("created_at", u.created_at)
         .time("updated_at", u.updated_at)
         .end();
@@ -210,7 +210,7 @@ fn membership(m: &Membership, out: &mut Vec<u8>) {
         .id("id", m.id)
         .id("user_id", m.user_id)
         .id("group_id", m.group_id)
-        .text("role", Some(&m.role))
+        .text("role", Some(m.role.as_str()))
         .value(
             "configurable_permissions",
             &PermissionsJson(m.configurable_permissions.as_deref()),
@@ -238,7 +238,7 @@ macro_rules! row {
         impl Row for $t {
             const PLURAL: &'static str = $plural;
             fn id(&self) -> i64 {
-                self.id
+                self.id.get()
             }
             fn write_json(&self, out: &mut Vec<u8>) {
                 $render(self, out)
@@ -309,6 +309,9 @@ mod tests {
     use super::*;
     use crate::api::views;
     use crate::db::time::Ts;
+    use crate::domain::{
+        BarrierId, GroupId, InstanceId, KeyId, KeyRole, MembershipId, Principal, Role, UserId,
+    };
 
     /// Writes the rows one after another (as an envelope does, which also exercises the
     /// last-time cache of `write_time_json`) and compares each with its view: the same
@@ -431,46 +434,51 @@ mod tests {
 
     prop_compose! {
         fn user()(id in any::<i64>(), username in text(), name in some_text(),
-                   email in some_text(), avatar_url in some_text(), principal in text(),
+                   email in some_text(), avatar_url in some_text(),
+                   principal in prop_oneof![Just(Principal::User), Just(Principal::ServiceAccount)],
                    created_at in ts(), updated_at in ts()) -> User {
-            User { instance_id: 1, id, username, name, email, avatar_url, principal, created_at, updated_at }
+            User { instance_id: InstanceId(1), id: UserId(id), username, name, email, avatar_url, principal, created_at, updated_at }
         }
     }
 
     prop_compose! {
         fn group()(id in any::<i64>(), name in text(), description in some_text(),
                    created_at in ts(), updated_at in ts()) -> Group {
-            Group { instance_id: 1, id, name, description, created_at, updated_at }
+            Group { instance_id: InstanceId(1), id: GroupId(id), name, description, created_at, updated_at }
         }
     }
 
     prop_compose! {
         fn membership()(id in any::<i64>(), user_id in any::<i64>(), group_id in any::<i64>(),
-                        role in text(), configurable_permissions in stored_permissions(),
+                        role in prop_oneof![Just(Role::Member), Just(Role::Admin)],
+                        configurable_permissions in stored_permissions(),
                         created_at in ts(), updated_at in ts()) -> Membership {
-            Membership { instance_id: 1, id, user_id, group_id, role, configurable_permissions, created_at, updated_at }
+            Membership { instance_id: InstanceId(1), id: MembershipId(id), user_id: UserId(user_id),
+                         group_id: GroupId(group_id), role, configurable_permissions, created_at, updated_at }
         }
     }
 
     prop_compose! {
         fn barrier()(id in any::<i64>(), group_a_id in any::<i64>(), group_b_id in any::<i64>(),
                      description in some_text(), created_at in time()) -> Barrier {
-            Barrier { instance_id: 1, id, group_a_id, group_b_id, description, created_at }
+            Barrier { instance_id: InstanceId(1), id: BarrierId(id), group_a_id: GroupId(group_a_id),
+                      group_b_id: GroupId(group_b_id), description, created_at }
         }
     }
 
     prop_compose! {
-        fn api_key()(id in any::<i64>(), role in text(), user_id in any::<Option<i64>>(),
+        fn api_key()(id in any::<i64>(),
+                     role in prop_oneof![Just(KeyRole::Admin), Just(KeyRole::User)], user_id in any::<Option<i64>>(),
                      description in some_text(), prefix in text(), created_at in time(),
                      revoked_at in prop::option::of(time())) -> ApiKey {
-            ApiKey { instance_id: 1, id, role, user_id, description, prefix, created_at, revoked_at }
+            ApiKey { instance_id: InstanceId(1), id: KeyId(id), role, user_id: user_id.map(UserId), description, prefix, created_at, revoked_at }
         }
     }
 
     prop_compose! {
         fn instance()(id in any::<i64>(), name in text(), description in text(),
                       created_at in time(), updated_at in time()) -> Instance {
-            Instance { id, name, description, created_at, updated_at }
+            Instance { id: InstanceId(id), name, description, created_at, updated_at }
         }
     }
 

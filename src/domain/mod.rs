@@ -1,9 +1,11 @@
 //! Parsed, always-valid values. Every parser returns the message a client sees.
 
+mod ids;
 pub mod limits;
 mod names;
 mod permissions;
 
+pub use ids::{BarrierId, GroupId, InstanceId, KeyId, MembershipId, UserId};
 pub use limits::*;
 
 pub use names::{AvatarUrl, Email, GroupName, InstanceName, Username};
@@ -229,7 +231,16 @@ pub fn parse_text(value: &Value, max: usize) -> Result<Option<String>, String> {
 }
 
 /// A membership's role.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    diesel::expression::AsExpression,
+    diesel::deserialize::FromSqlRow,
+)]
+#[diesel(sql_type = diesel::sql_types::Text)]
 pub enum Role {
     Member,
     Admin,
@@ -260,7 +271,16 @@ impl Role {
 }
 
 /// Whether a user is a person or a service account.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    diesel::expression::AsExpression,
+    diesel::deserialize::FromSqlRow,
+)]
+#[diesel(sql_type = diesel::sql_types::Text)]
 pub enum Principal {
     User,
     ServiceAccount,
@@ -291,7 +311,16 @@ impl Principal {
 }
 
 /// What an instance API key may do.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    diesel::expression::AsExpression,
+    diesel::deserialize::FromSqlRow,
+)]
+#[diesel(sql_type = diesel::sql_types::Text)]
 pub enum KeyRole {
     Admin,
     User,
