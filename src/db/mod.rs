@@ -3,6 +3,7 @@
 pub mod barriers;
 mod bulk_insert;
 mod directory;
+pub mod events;
 pub mod groups;
 pub mod idempotency;
 pub mod instances;

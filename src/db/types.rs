@@ -12,7 +12,8 @@ use diesel::sqlite::Sqlite;
 
 use super::Db;
 use crate::domain::{
-    BarrierId, GroupId, InstanceId, KeyId, KeyRole, MembershipId, Principal, Role, UserId,
+    ActorKind, BarrierId, EventId, EventType, GroupId, InstanceId, KeyId, KeyRole, MembershipId,
+    Principal, Role, Source, UserId,
 };
 
 macro_rules! bigint_ids {
@@ -37,7 +38,15 @@ macro_rules! bigint_ids {
     )*};
 }
 
-bigint_ids!(InstanceId, UserId, GroupId, MembershipId, BarrierId, KeyId);
+bigint_ids!(
+    InstanceId,
+    UserId,
+    GroupId,
+    MembershipId,
+    BarrierId,
+    KeyId,
+    EventId
+);
 
 /// A word of a closed set, stored as its text.
 trait Word: Sized + Copy + 'static {
@@ -113,7 +122,14 @@ macro_rules! text_words {
     )*};
 }
 
-text_words!(Role: "membership role", Principal: "principal", KeyRole: "key role");
+text_words!(
+    Role: "membership role",
+    Principal: "principal",
+    KeyRole: "key role",
+    EventType: "event type",
+    ActorKind: "actor kind",
+    Source: "event source"
+);
 
 #[cfg(test)]
 mod tests {

@@ -54,4 +54,6 @@ id_types! {
     BarrierId;
     /// `api_keys.id`, within one instance.
     KeyId;
+    /// `events.id`: within one instance, in the order the changes committed (§9).
+    EventId;
 }

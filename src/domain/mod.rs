@@ -6,12 +6,12 @@ mod names;
 mod permissions;
 mod words;
 
-pub use ids::{BarrierId, GroupId, InstanceId, KeyId, MembershipId, UserId};
+pub use ids::{BarrierId, EventId, GroupId, InstanceId, KeyId, MembershipId, UserId};
 pub use limits::*;
 
 pub use names::{AvatarUrl, Email, GroupName, InstanceName, Username};
 pub use permissions::{Permissions, CAN_MANAGE_MEMBERS};
-pub use words::{KeyRole, Principal, Role};
+pub use words::{ActorKind, EventType, KeyRole, Principal, Role, Source};
 
 use chrono::{DateTime, NaiveDateTime, Utc};
 use serde_json::Value;

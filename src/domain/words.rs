@@ -1,5 +1,6 @@
-//! The closed sets of words API.md §2 gives fields: a membership's `role`, a user's
-//! `principal`, an API key's `role`. Each is an enum written and stored as its word
+//! The closed sets of words API.md gives fields: a membership's `role`, a user's
+//! `principal`, an API key's `role` (§2), an event's `type`, `actor.kind` and `source`
+//! (§9). Each is an enum written and stored as its word
 //! (`db::types` maps them to SQL text); anything else is refused with the field's words.
 
 use diesel::deserialize::FromSqlRow;
@@ -50,6 +51,25 @@ words! {
     Principal("principal") { User = "user", ServiceAccount = "service_account" }
     /// What an instance API key may do.
     KeyRole("role") { Admin = "admin", User = "user" }
+    /// What an event records (§9): the object's kind and what happened to it.
+    EventType("type") {
+        UserCreated = "user.created", UserUpdated = "user.updated", UserDeleted = "user.deleted",
+        GroupCreated = "group.created", GroupUpdated = "group.updated",
+        GroupDeleted = "group.deleted",
+        MembershipCreated = "membership.created", MembershipUpdated = "membership.updated",
+        MembershipDeleted = "membership.deleted", MembershipExpired = "membership.expired",
+        BarrierCreated = "barrier.created", BarrierDeleted = "barrier.deleted",
+        ApiKeyCreated = "api_key.created", ApiKeyRevoked = "api_key.revoked",
+        ApiKeyDeleted = "api_key.deleted",
+        InstanceUpdated = "instance.updated",
+    }
+    /// Who made a change (§9 `actor.kind`).
+    ActorKind("actor.kind") { Account = "account", Admin = "admin", User = "user", System = "system" }
+    /// Which door a change came through (§9 `source`).
+    Source("source") {
+        Api = "api", Import = "import", Scim = "scim", Cli = "cli", Cascade = "cascade",
+        Expiry = "expiry",
+    }
 }
 
 #[cfg(test)]
