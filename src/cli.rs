@@ -7,7 +7,7 @@ use clap::{Parser, Subcommand};
 
 use crate::config::Settings;
 use crate::db;
-use crate::domain::{InstanceName, KeyRole, MAX_BULK};
+use crate::domain::{InstanceName, KeyId, KeyRole, UserId, MAX_BULK};
 use crate::service::keys::KeyRequest;
 use crate::service::{self, ErrorItem, ServiceError};
 use crate::startup;
@@ -275,7 +275,7 @@ fn create_key(
     let role = KeyRole::parse_str(role).ok_or_else(|| anyhow!("role must be admin or user"))?;
     let request = KeyRequest {
         role,
-        user_id: user,
+        user_id: user.map(UserId),
         description: description.map(str::to_string),
     };
     if request.check().is_some() {
@@ -306,7 +306,7 @@ fn create_key(
 fn revoke_key(settings: &Settings, instance: &str, id: i64) -> anyhow::Result<()> {
     let mut conn = connect(settings)?;
     let inst = find_instance(&mut conn, instance)?;
-    service::keys::revoke_on(&mut conn, inst.id, id).map_err(|e| match e {
+    service::keys::revoke_on(&mut conn, inst.id, KeyId(id)).map_err(|e| match e {
         ServiceError::NotFound => anyhow!("no key {id} in instance {instance:?}"),
         other => said(other),
     })?;

@@ -145,19 +145,16 @@ impl Settings {
         let database_url = l
             .database_url
             .unwrap_or_else(|| "sqlite://data/roster.db".into());
-        // PostgreSQL: a few connections per core keep its backends busy without
-        // crowding them. SQLite: its connections live in this process and cost little;
-        // writes run on the writer thread's own connection and hold none of these, so
-        // they serve the reads (key lookups, sideloads) that keep the writer fed. The
-        // 8 x cores default dates from when each queued writer held one (bench then:
-        // 32 clients, 21,900 rows/s with 6, 25,250 with 16); it stays until measured.
-        let pool_size = match (
-            l.pool_size.unwrap_or(0),
-            database_url.starts_with("postgres"),
-        ) {
-            (0, true) => (2 * cores as u32 + 2).max(4),
-            (0, false) => (8 * cores as u32).clamp(16, 64),
-            (n, _) => n,
+        // A few connections per core: on PostgreSQL they keep its backends busy without
+        // crowding them; on SQLite writes run on the writer thread's own connection and
+        // hold none of these, so they serve only reads (key lookups, sideloads). SQLite
+        // had 8 x cores while each queued writer parked one; measured since the writer
+        // thread (`bench/quick.py --backend sqlite --clients 8,32`, 6 and 16
+        // alternating, two runs each): 8 clients 20,960 / 21,010 rows/s with 6 and
+        // 21,030 / 22,430 with 16; 32 clients 17,320 / 18,740 and 15,010 / 18,860.
+        let pool_size = match l.pool_size.unwrap_or(0) {
+            0 => (2 * cores as u32 + 2).max(4),
+            n => n,
         };
         let log_json = match l.log_format.as_deref().unwrap_or("text") {
             "json" => true,

@@ -10,7 +10,7 @@ use super::common::{created_body, json_response, page_envelope, params, path_id,
 use super::idempotency;
 use super::query::ListSpec;
 use crate::db::now;
-use crate::domain::{parse_id, parse_text, MAX_DESCRIPTION};
+use crate::domain::{parse_id, parse_text, GroupId, InstanceId, MAX_DESCRIPTION};
 use crate::error::{ApiError, ErrorItem};
 use crate::service::access::{require, Action};
 use crate::service::barriers::{self, NewBarrier, NewBarriers};
@@ -24,7 +24,7 @@ pub const SPEC: ListSpec = ListSpec {
     fields: &["group_ids", "description", "created_at"],
 };
 
-fn group_pair(v: &Value) -> Result<(i64, i64), String> {
+fn group_pair(v: &Value) -> Result<(GroupId, GroupId), String> {
     let message = "group_ids must be an array of exactly two distinct group IDs";
     let ids = v.as_array().filter(|a| a.len() == 2).ok_or(message)?;
     let a = parse_id(&ids[0]).map_err(|_| message.to_string())?;
@@ -32,13 +32,13 @@ fn group_pair(v: &Value) -> Result<(i64, i64), String> {
     if a == b {
         return Err(message.into());
     }
-    Ok((a.min(b), a.max(b)))
+    Ok((GroupId(a.min(b)), GroupId(a.max(b))))
 }
 
 fn parse_new(
     value: Value,
     index: Option<usize>,
-    instance_id: i64,
+    instance_id: InstanceId,
     errors: &mut Vec<ErrorItem>,
 ) -> Option<NewBarrier> {
     let mut r = FieldReader::new(value, index, "barrier", errors)?;
@@ -104,7 +104,7 @@ pub async fn list(
 ) -> Result<HttpResponse, ApiError> {
     let raw = params(&req)?;
     let p = raw.list(&SPEC)?;
-    let group_id = raw.id("group_id")?;
+    let group_id = raw.id("group_id")?.map(GroupId);
     let page = barriers::list(
         &state.pool,
         who.caller,

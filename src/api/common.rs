@@ -13,10 +13,13 @@ use crate::domain::parse_id_str;
 use crate::error::{ApiError, ErrorItem};
 
 /// An ID from the path; anything that is not one names nothing, so 404.
-pub fn path_id(req: &HttpRequest, name: &str) -> Result<i64, ApiError> {
+/// The ID in the path segment `name`, as the ID type of its table; `404` if it is not
+/// one (no such row can exist).
+pub fn path_id<I: From<i64>>(req: &HttpRequest, name: &str) -> Result<I, ApiError> {
     req.match_info()
         .get(name)
         .and_then(parse_id_str)
+        .map(I::from)
         .ok_or(ApiError::NotFound)
 }
 

@@ -15,6 +15,7 @@ use super::include::apply_owned;
 use super::query::{ListSpec, Params};
 use super::render::Row;
 use crate::db::listing::Common;
+use crate::domain::{InstanceId, UserId};
 use crate::error::{ApiError, ErrorItem};
 use crate::service::access::{require, Action};
 use crate::service::directory::{self, Batch, Kind, WithMemberships};
@@ -31,7 +32,7 @@ pub trait Door: 'static {
     fn parse_new(
         value: Value,
         index: Option<usize>,
-        instance_id: i64,
+        instance_id: InstanceId,
         errors: &mut Vec<ErrorItem>,
     ) -> Option<<Self::Kind as Kind>::New>;
 
@@ -42,7 +43,7 @@ pub trait Door: 'static {
     fn filter(
         raw: &Params,
         common: Common,
-        viewer: Option<i64>,
+        viewer: Option<UserId>,
     ) -> Result<<Self::Kind as Kind>::Filter, ApiError>;
 }
 

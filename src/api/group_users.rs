@@ -12,7 +12,7 @@ use super::memberships::{
 };
 use super::query::ListSpec;
 use crate::db::memberships::MembershipFilter;
-use crate::domain::parse_id;
+use crate::domain::{parse_id, GroupId, UserId};
 use crate::error::{ApiError, ErrorItem};
 use crate::service::access::{require, Action};
 use crate::service::memberships::{self, Batch, Input, Under, Which};
@@ -38,11 +38,21 @@ async fn list_with(
     let raw = params(&req)?;
     let p = raw.list(if by_group { &GROUP_USERS } else { &USER_GROUPS })?;
     let role = role_filter(&raw)?;
-    let owner = path_id(&req, if by_group { "group_id" } else { "user_id" })?;
+    let owner: i64 = path_id(&req, if by_group { "group_id" } else { "user_id" })?;
     let (user_id, group_id, under) = if by_group {
-        (raw.id("user_id")?, Some(owner), Under::Group(owner))
+        let group = GroupId(owner);
+        (
+            raw.id("user_id")?.map(UserId),
+            Some(group),
+            Under::Group(group),
+        )
     } else {
-        (Some(owner), raw.id("group_id")?, Under::User(owner))
+        let user = UserId(owner);
+        (
+            Some(user),
+            raw.id("group_id")?.map(GroupId),
+            Under::User(user),
+        )
     };
     let filter = MembershipFilter {
         common: p.common.clone(),
@@ -82,7 +92,7 @@ pub async fn list_user_groups(
 
 /// Syncano's body: `{"user": id}` or `{"users": [id, ...]}`, with optional `role` and
 /// `configurable_permissions` beside it applying to every user named.
-fn parse_syncano(body: Value, group_id: i64) -> Result<Batch, ApiError> {
+fn parse_syncano(body: Value, group_id: GroupId) -> Result<Batch, ApiError> {
     let Value::Object(mut map) = body else {
         return Err(ApiError::invalid(
             "user",
@@ -99,14 +109,14 @@ fn parse_syncano(body: Value, group_id: i64) -> Result<Batch, ApiError> {
     let field = if bulk { "users" } else { "user" };
     let refs = ids
         .iter()
-        .map(|v| (parse_id(v).ok(), Some(group_id)))
+        .map(|v| (parse_id(v).ok().map(UserId), Some(group_id)))
         .collect();
     let inputs = ids
         .iter()
         .enumerate()
         .map(|(i, v)| match parse_id(v) {
             Ok(user_id) if shared_ok => Some(Input {
-                user_id,
+                user_id: UserId(user_id),
                 group_id,
                 role: role.unwrap_or(crate::domain::Role::Member),
                 permissions: permissions.clone().unwrap_or_default(),

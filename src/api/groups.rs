@@ -9,7 +9,7 @@ use super::query::{ListSpec, Params};
 use crate::db::groups::{GroupChanges, GroupFilter, NewGroup};
 use crate::db::listing::Common;
 use crate::db::now;
-use crate::domain::{parse_text, GroupName, MAX_DESCRIPTION};
+use crate::domain::{parse_text, GroupName, InstanceId, UserId, MAX_DESCRIPTION};
 use crate::error::{ApiError, ErrorItem};
 use crate::service::directory::Groups;
 
@@ -36,7 +36,7 @@ impl Door for GroupsDoor {
     fn parse_new(
         value: Value,
         index: Option<usize>,
-        instance_id: i64,
+        instance_id: InstanceId,
         errors: &mut Vec<ErrorItem>,
     ) -> Option<NewGroup> {
         let mut r = FieldReader::new(value, index, "group", errors)?;
@@ -66,7 +66,11 @@ impl Door for GroupsDoor {
         }
     }
 
-    fn filter(raw: &Params, common: Common, viewer: Option<i64>) -> Result<GroupFilter, ApiError> {
+    fn filter(
+        raw: &Params,
+        common: Common,
+        viewer: Option<UserId>,
+    ) -> Result<GroupFilter, ApiError> {
         Ok(GroupFilter {
             common,
             name: raw.get("name").map(str::to_string),

@@ -10,6 +10,7 @@ use actix_web::{HttpRequest, HttpResponse, ResponseError};
 use sha2::{Digest, Sha256};
 
 use super::caller::extract_key;
+use crate::domain::InstanceId;
 use crate::error::ApiError;
 use crate::service::idempotency::{self, Start};
 pub use crate::service::idempotency::{InFlight, Pending};
@@ -55,11 +56,11 @@ fn replay(status: u16, body: String) -> HttpResponse {
 }
 
 /// Runs a POST handler under the request's `Idempotency-Key`, if it has one. `scope` is
-/// the instance ID (0 for account-level routes); `body` the raw request body.
+/// the instance ID (`ACCOUNT_SCOPE` for account-level routes); `body` the raw request body.
 pub async fn guard<F, Fut>(
     state: &AppState,
     req: &HttpRequest,
-    scope: i64,
+    scope: InstanceId,
     body: &[u8],
     handler: F,
 ) -> Result<HttpResponse, ApiError>

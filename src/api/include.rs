@@ -39,7 +39,10 @@ pub fn apply_owned(
         owner_ids.iter().map(|id| (*id, Vec::new())).collect();
     env.ensure("memberships");
     for m in &owned.memberships {
-        by_owner.entry(owner.of(m)).or_default().push(id_json(m.id));
+        by_owner
+            .entry(owner.of(m))
+            .or_default()
+            .push(id_json(m.id.get()));
         env.sideload(m);
     }
     env.each_primary(|id, obj| {

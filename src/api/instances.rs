@@ -14,6 +14,7 @@ use super::query::ListSpec;
 use crate::domain::{parse_text, InstanceName, MAX_DESCRIPTION};
 use crate::error::ApiError;
 use crate::service::access::{require, Action};
+use crate::service::idempotency::ACCOUNT_SCOPE;
 use crate::service::instances;
 use crate::state::AppState;
 
@@ -52,7 +53,7 @@ pub async fn create(
         return Err(unprocessable(errors));
     };
     let (pool, caller) = (state.pool.clone(), who.caller());
-    idempotency::guard(&state, &req, 0, &body.1, |pending| async move {
+    idempotency::guard(&state, &req, ACCOUNT_SCOPE, &body.1, |pending| async move {
         let render = move |row: &instances::Instance| {
             created_body(rows_envelope(std::slice::from_ref(row)), &fields)
         };

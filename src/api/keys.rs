@@ -9,7 +9,7 @@ use super::caller::InstanceCaller;
 use super::common::{page_envelope, params, path_id, respond, rows_envelope, unprocessable};
 use super::idempotency;
 use super::query::ListSpec;
-use crate::domain::{parse_id, parse_text, KeyRole, MAX_DESCRIPTION};
+use crate::domain::{parse_id, parse_text, KeyRole, UserId, MAX_DESCRIPTION};
 use crate::error::ApiError;
 use crate::service::access::{require, Action};
 use crate::service::keys::{self, KeyRequest};
@@ -51,7 +51,7 @@ pub async fn create(
     let mut errors = Vec::new();
     let mut r = FieldReader::from_map(map, None, &mut errors);
     let role = r.required("role", role);
-    let user_id = r.optional("user_id", parse_id);
+    let user_id = r.optional("user_id", |v| parse_id(v).map(UserId));
     let description = r
         .optional("description", |v| parse_text(v, MAX_DESCRIPTION))
         .flatten();

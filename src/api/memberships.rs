@@ -15,7 +15,7 @@ use super::plain_memberships;
 use super::query::{ListParams, ListSpec, Params};
 use crate::db::memberships::{Membership, MembershipChanges, MembershipFilter};
 use crate::db::now;
-use crate::domain::{parse_id, Permissions, Role};
+use crate::domain::{parse_id, GroupId, InstanceId, Permissions, Role, UserId};
 use crate::error::{ApiError, ErrorItem};
 use crate::service::access::{require, Action};
 use crate::service::memberships::{self, Batch, CreateOptions, Input, Under, Which};
@@ -51,14 +51,14 @@ fn parse_input(
     value: Value,
     index: Option<usize>,
     errors: &mut Vec<ErrorItem>,
-    refs: &mut Vec<(Option<i64>, Option<i64>)>,
+    refs: &mut Vec<(Option<UserId>, Option<GroupId>)>,
 ) -> Option<Input> {
     let Some(mut r) = FieldReader::new(value, index, "membership", errors) else {
         refs.push((None, None));
         return None;
     };
-    let user_id = r.required("user_id", parse_id);
-    let group_id = r.required("group_id", parse_id);
+    let user_id = r.required("user_id", |v| parse_id(v).map(UserId));
+    let group_id = r.required("group_id", |v| parse_id(v).map(GroupId));
     refs.push((user_id, group_id));
     let (role, permissions) = read_role_and_permissions(&mut r);
     if !r.finish() {
@@ -192,11 +192,10 @@ pub fn one_envelope(m: &Membership, sideloads: &MembershipSideloads) -> Envelope
 }
 
 /// `role=` as a list filter.
-pub fn role_filter(raw: &Params) -> Result<Option<String>, ApiError> {
+pub fn role_filter(raw: &Params) -> Result<Option<Role>, ApiError> {
     raw.get("role")
         .map(|r| {
             Role::parse_str(r)
-                .map(|r| r.as_str().to_string())
                 .ok_or_else(|| ApiError::bad_param("role", "role must be member or admin"))
         })
         .transpose()
@@ -207,7 +206,7 @@ pub async fn list_page(
     state: &AppState,
     filter: MembershipFilter,
     p: ListParams,
-    instance_id: i64,
+    instance_id: InstanceId,
     under: Option<Under>,
 ) -> Result<HttpResponse, ApiError> {
     let (page, sideloads) = memberships::list(
@@ -235,8 +234,8 @@ pub async fn list(
     let p = raw.list(&SPEC)?;
     let filter = MembershipFilter {
         common: p.common.clone(),
-        user_id: raw.id("user_id")?,
-        group_id: raw.id("group_id")?,
+        user_id: raw.id("user_id")?.map(UserId),
+        group_id: raw.id("group_id")?.map(GroupId),
         role: role_filter(&raw)?,
         visible_to: who.caller.viewer(),
     };
@@ -283,9 +282,7 @@ fn parse_changes(map: Map<String, Value>) -> Result<MembershipChanges, ApiError>
             ));
         }
     }
-    let role = r
-        .optional("role", Role::parse)
-        .map(|r| r.as_str().to_string());
+    let role = r.optional("role", Role::parse);
     let permissions = r
         .optional("configurable_permissions", Permissions::parse)
         .map(|p| p.to_stored());

@@ -17,7 +17,7 @@ use serde::de::{self, Deserializer, MapAccess, Visitor};
 use serde::Deserialize;
 
 use super::body::MAX_BULK;
-use crate::domain::{parse_id_str, Permissions, Role};
+use crate::domain::{parse_id_str, GroupId, Permissions, Role, UserId};
 use crate::service::memberships::{Batch, Input};
 
 #[derive(Deserialize)]
@@ -142,14 +142,14 @@ pub fn read(body: &[u8]) -> Option<Batch> {
     };
     let refs = items
         .iter()
-        .map(|x| (Some(x.user_id.0), Some(x.group_id.0)))
+        .map(|x| (Some(UserId(x.user_id.0)), Some(GroupId(x.group_id.0))))
         .collect();
     let inputs = items
         .into_iter()
         .map(|x| {
             Some(Input {
-                user_id: x.user_id.0,
-                group_id: x.group_id.0,
+                user_id: UserId(x.user_id.0),
+                group_id: GroupId(x.group_id.0),
                 role: x.role.0,
                 permissions: Permissions::default(),
             })

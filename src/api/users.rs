@@ -9,7 +9,9 @@ use super::query::{ListSpec, Params};
 use crate::db::listing::Common;
 use crate::db::now;
 use crate::db::users::{NewUser, UserChanges, UserFilter};
-use crate::domain::{parse_text, AvatarUrl, Email, Principal, Username, MAX_NAME};
+use crate::domain::{
+    parse_text, AvatarUrl, Email, InstanceId, Principal, UserId, Username, MAX_NAME,
+};
 use crate::error::{ApiError, ErrorItem};
 use crate::service::directory::Users;
 
@@ -44,7 +46,7 @@ impl Door for UsersDoor {
     fn parse_new(
         value: Value,
         index: Option<usize>,
-        instance_id: i64,
+        instance_id: InstanceId,
         errors: &mut Vec<ErrorItem>,
     ) -> Option<NewUser> {
         let mut r = FieldReader::new(value, index, "user", errors)?;
@@ -63,7 +65,7 @@ impl Door for UsersDoor {
             name,
             email: email.map(Email::into_inner),
             avatar_url: avatar_url.map(AvatarUrl::into_inner),
-            principal: principal.as_str().to_string(),
+            principal,
             created_at: t.into(),
             updated_at: t.into(),
         })
@@ -81,25 +83,22 @@ impl Door for UsersDoor {
             avatar_url: r
                 .optional("avatar_url", AvatarUrl::parse)
                 .map(|a| a.map(AvatarUrl::into_inner)),
-            principal: r
-                .optional("principal", Principal::parse)
-                .map(|p| p.as_str().to_string()),
+            principal: r.optional("principal", Principal::parse),
             updated_at: Some(now()),
         }
     }
 
-    fn filter(raw: &Params, common: Common, viewer: Option<i64>) -> Result<UserFilter, ApiError> {
+    fn filter(
+        raw: &Params,
+        common: Common,
+        viewer: Option<UserId>,
+    ) -> Result<UserFilter, ApiError> {
         let principal = raw
             .get("principal")
             .map(|v| {
-                Principal::parse_str(v)
-                    .map(|p| p.as_str().to_string())
-                    .ok_or_else(|| {
-                        ApiError::bad_param(
-                            "principal",
-                            "principal must be user or service_account",
-                        )
-                    })
+                Principal::parse_str(v).ok_or_else(|| {
+                    ApiError::bad_param("principal", "principal must be user or service_account")
+                })
             })
             .transpose()?;
         Ok(UserFilter {

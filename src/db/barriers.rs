@@ -9,15 +9,16 @@ use diesel::sqlite::Sqlite;
 use super::listing::{Common, Page, Window};
 use super::schema::{barriers, memberships};
 use super::{AnyConnection, Db};
+use crate::domain::{BarrierId, GroupId, InstanceId, UserId};
 use crate::{apply_window, per_backend};
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = barriers)]
 pub struct Barrier {
-    pub instance_id: i64,
-    pub id: i64,
-    pub group_a_id: i64,
-    pub group_b_id: i64,
+    pub instance_id: InstanceId,
+    pub id: BarrierId,
+    pub group_a_id: GroupId,
+    pub group_b_id: GroupId,
     pub description: Option<String>,
     pub created_at: NaiveDateTime,
 }
@@ -25,9 +26,9 @@ pub struct Barrier {
 #[derive(Debug, Clone, Insertable)]
 #[diesel(table_name = barriers, treat_none_as_default_value = false)]
 pub struct NewBarrier {
-    pub instance_id: i64,
-    pub group_a_id: i64,
-    pub group_b_id: i64,
+    pub instance_id: InstanceId,
+    pub group_a_id: GroupId,
+    pub group_b_id: GroupId,
     pub description: Option<String>,
     pub created_at: NaiveDateTime,
 }
@@ -37,10 +38,10 @@ pub struct NewBarrier {
 /// break a barrier take turns (SQLite's write transactions already do).
 pub fn touching(
     conn: &mut AnyConnection,
-    instance_id: i64,
-    group_ids: &[i64],
+    instance_id: InstanceId,
+    group_ids: &[GroupId],
     lock: bool,
-) -> QueryResult<Vec<(i64, i64)>> {
+) -> QueryResult<Vec<(GroupId, GroupId)>> {
     if group_ids.is_empty() {
         return Ok(Vec::new());
     }
@@ -67,7 +68,7 @@ pub fn touching(
 /// array, so the statement stays prepared (an `IN (?, ?, …)` list of 100 groups,
 /// twice, was prepared anew on every bulk).
 struct SqliteTouching {
-    instance_id: i64,
+    instance_id: InstanceId,
     group_ids: String,
 }
 
@@ -89,11 +90,11 @@ crate::hand_written_statement!(SqliteTouching, SqliteConnection, (BigInt, BigInt
 /// Users who are members of both groups (at most `limit`).
 pub fn violators(
     conn: &mut AnyConnection,
-    instance_id: i64,
-    group_a: i64,
-    group_b: i64,
+    instance_id: InstanceId,
+    group_a: GroupId,
+    group_b: GroupId,
     limit: i64,
-) -> QueryResult<Vec<i64>> {
+) -> QueryResult<Vec<UserId>> {
     let other = diesel::alias!(memberships as other);
     let in_b = other
         .filter(other.field(memberships::instance_id).eq(instance_id))
@@ -126,7 +127,11 @@ pub fn insert(conn: &mut AnyConnection, row: &NewBarrier) -> QueryResult<Barrier
         .get_result(c))
 }
 
-pub fn find(conn: &mut AnyConnection, instance_id: i64, id: i64) -> QueryResult<Option<Barrier>> {
+pub fn find(
+    conn: &mut AnyConnection,
+    instance_id: InstanceId,
+    id: BarrierId,
+) -> QueryResult<Option<Barrier>> {
     barriers::table
         .filter(barriers::instance_id.eq(instance_id))
         .filter(barriers::id.eq(id))
@@ -137,9 +142,9 @@ pub fn find(conn: &mut AnyConnection, instance_id: i64, id: i64) -> QueryResult<
 
 pub fn list(
     conn: &mut AnyConnection,
-    instance_id: i64,
+    instance_id: InstanceId,
     common: &Common,
-    group_id: Option<i64>,
+    group_id: Option<GroupId>,
     w: &Window,
 ) -> QueryResult<Page<Barrier>> {
     let base = || {
@@ -171,7 +176,11 @@ pub fn list(
     Ok(Page::from_rows(q.load(conn)?, total, w.limit))
 }
 
-pub fn delete(conn: &mut AnyConnection, instance_id: i64, id: i64) -> QueryResult<usize> {
+pub fn delete(
+    conn: &mut AnyConnection,
+    instance_id: InstanceId,
+    id: BarrierId,
+) -> QueryResult<usize> {
     diesel::delete(
         barriers::table
             .filter(barriers::instance_id.eq(instance_id))

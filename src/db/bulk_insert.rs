@@ -18,6 +18,7 @@ use diesel::sqlite::Sqlite;
 use diesel::{PgConnection, QueryResult, SqliteConnection};
 
 use super::memberships::NewMembership;
+use crate::domain::{GroupId, InstanceId, UserId};
 
 /// The RETURNING columns in order, so rows decode by position (as `Membership`'s
 /// `Queryable`), not by looking up each column's name in each row.
@@ -43,15 +44,15 @@ pub enum Guard<'a> {
     SkipExisting,
     /// No row goes in if a barrier of the instance touches one of these groups.
     UnlessBarred {
-        instance_id: i64,
-        group_ids: &'a [i64],
+        instance_id: InstanceId,
+        group_ids: &'a [GroupId],
     },
 }
 
 pub struct BulkInsert<'a> {
-    instance_ids: Vec<i64>,
-    user_ids: Vec<i64>,
-    group_ids: Vec<i64>,
+    instance_ids: Vec<InstanceId>,
+    user_ids: Vec<UserId>,
+    group_ids: Vec<GroupId>,
     roles: Vec<&'a str>,
     permissions: Vec<Option<&'a str>>,
     created_at: Vec<NaiveDateTime>,
@@ -213,10 +214,10 @@ mod tests {
         let t = Ts::from(crate::db::now());
         let rows: Vec<NewMembership> = (0..250)
             .map(|i| NewMembership {
-                instance_id: 1,
-                user_id: i,
-                group_id: 1,
-                role: "member".into(),
+                instance_id: InstanceId(1),
+                user_id: UserId(i),
+                group_id: GroupId(1),
+                role: crate::domain::Role::Member,
                 configurable_permissions: None,
                 created_at: t,
                 updated_at: t,
@@ -226,7 +227,7 @@ mod tests {
             let chunks = sqlite_chunks(&rows[..n]);
             let ids: Vec<i64> = chunks
                 .iter()
-                .flat_map(|c| c.iter().map(|r| r.user_id))
+                .flat_map(|c| c.iter().map(|r| r.user_id.get()))
                 .collect();
             assert_eq!(ids, (0..n as i64).collect::<Vec<_>>());
             assert!(chunks.iter().all(|c| SQLITE_CHUNKS.contains(&c.len())));

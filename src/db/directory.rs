@@ -2,17 +2,17 @@
 //! instance, and the same reads and writes. Each table's file keeps only what is its
 //! own (its rows, its filter's `filtered` query) and gets these from the macro.
 
-/// Declares, for table `$t` with rows `$Row`, new rows `$New`, changes `$Changes`,
+/// Declares, for table `$t` with rows `$Row` keyed by `$Id`, new rows `$New`, changes `$Changes`,
 /// filter `$Filter` and unique name column `$name`: `taken_names`, `insert_many`,
 /// `find`, `find_many`, `existing_ids`, `list`, `update`, `delete`. The file must have
 /// `fn filtered(instance_id, &$Filter) -> $t::BoxedQuery<'static, Db>`.
 #[macro_export]
 macro_rules! directory_queries {
-    ($t:ident, $Row:ident, $New:ident, $Changes:ident, $Filter:ident, $name:ident) => {
+    ($t:ident, $Row:ident, $Id:ty, $New:ident, $Changes:ident, $Filter:ident, $name:ident) => {
         /// Of `names`, the ones already taken in the instance.
         pub fn taken_names(
             conn: &mut AnyConnection,
-            instance_id: i64,
+            instance_id: InstanceId,
             names: &[String],
         ) -> QueryResult<Vec<String>> {
             $t::table
@@ -33,13 +33,13 @@ macro_rules! directory_queries {
         /// The row, if `visible_to` (a user key's user) may see it.
         pub fn find(
             conn: &mut AnyConnection,
-            instance_id: i64,
-            id: i64,
-            visible_to: Option<i64>,
+            instance_id: InstanceId,
+            id: $Id,
+            visible_to: Option<UserId>,
         ) -> QueryResult<Option<$Row>> {
             let filter = $Filter {
                 common: Common {
-                    ids: Some(vec![id]),
+                    ids: Some(vec![id.get()]),
                     ..Default::default()
                 },
                 visible_to,
@@ -54,8 +54,8 @@ macro_rules! directory_queries {
         /// The rows with these IDs, in any order.
         pub fn find_many(
             conn: &mut AnyConnection,
-            instance_id: i64,
-            ids: &[i64],
+            instance_id: InstanceId,
+            ids: &[$Id],
         ) -> QueryResult<Vec<$Row>> {
             if ids.is_empty() {
                 return Ok(Vec::new());
@@ -70,9 +70,9 @@ macro_rules! directory_queries {
         /// Of `ids`, the ones that exist in the instance.
         pub fn existing_ids(
             conn: &mut AnyConnection,
-            instance_id: i64,
-            ids: &[i64],
-        ) -> QueryResult<Vec<i64>> {
+            instance_id: InstanceId,
+            ids: &[$Id],
+        ) -> QueryResult<Vec<$Id>> {
             $t::table
                 .filter($t::instance_id.eq(instance_id))
                 .filter($t::id.eq_any(ids))
@@ -82,7 +82,7 @@ macro_rules! directory_queries {
 
         pub fn list(
             conn: &mut AnyConnection,
-            instance_id: i64,
+            instance_id: InstanceId,
             f: &$Filter,
             w: &Window,
         ) -> QueryResult<Page<$Row>> {
@@ -102,8 +102,8 @@ macro_rules! directory_queries {
 
         pub fn update(
             conn: &mut AnyConnection,
-            instance_id: i64,
-            id: i64,
+            instance_id: InstanceId,
+            id: $Id,
             changes: &$Changes,
         ) -> QueryResult<$Row> {
             $crate::per_backend!(conn, |c| diesel::update(
@@ -117,7 +117,11 @@ macro_rules! directory_queries {
         }
 
         /// Deletes the row; what depends on it goes with it by cascade.
-        pub fn delete(conn: &mut AnyConnection, instance_id: i64, id: i64) -> QueryResult<usize> {
+        pub fn delete(
+            conn: &mut AnyConnection,
+            instance_id: InstanceId,
+            id: $Id,
+        ) -> QueryResult<usize> {
             diesel::delete(
                 $t::table
                     .filter($t::instance_id.eq(instance_id))

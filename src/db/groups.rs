@@ -9,12 +9,13 @@ use super::listing::{Common, Page, Window};
 use super::schema::{groups, memberships};
 use super::{AnyConnection, Db};
 use crate::apply_common;
+use crate::domain::{GroupId, InstanceId, UserId};
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = groups)]
 pub struct Group {
-    pub instance_id: i64,
-    pub id: i64,
+    pub instance_id: InstanceId,
+    pub id: GroupId,
     pub name: String,
     pub description: Option<String>,
     pub created_at: Ts,
@@ -24,7 +25,7 @@ pub struct Group {
 #[derive(Debug, Clone, Insertable)]
 #[diesel(table_name = groups, treat_none_as_default_value = false)]
 pub struct NewGroup {
-    pub instance_id: i64,
+    pub instance_id: InstanceId,
     pub name: String,
     pub description: Option<String>,
     pub created_at: Ts,
@@ -44,12 +45,20 @@ pub struct GroupFilter {
     pub common: Common,
     pub name: Option<String>,
     /// Only the groups this user belongs to.
-    pub visible_to: Option<i64>,
+    pub visible_to: Option<UserId>,
 }
 
-crate::directory_queries!(groups, Group, NewGroup, GroupChanges, GroupFilter, name);
+crate::directory_queries!(
+    groups,
+    Group,
+    GroupId,
+    NewGroup,
+    GroupChanges,
+    GroupFilter,
+    name
+);
 
-fn filtered(instance_id: i64, f: &GroupFilter) -> groups::BoxedQuery<'static, Db> {
+fn filtered(instance_id: InstanceId, f: &GroupFilter) -> groups::BoxedQuery<'static, Db> {
     let mut q = groups::table
         .filter(groups::instance_id.eq(instance_id))
         .into_boxed::<Db>();

@@ -6,6 +6,7 @@ use diesel::prelude::*;
 
 use super::schema::idempotency_records as rec;
 use super::{now, AnyConnection};
+use crate::domain::InstanceId;
 
 /// How long a record is kept.
 pub const RETENTION_HOURS: i64 = 24;
@@ -13,7 +14,7 @@ pub const RETENTION_HOURS: i64 = 24;
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = rec)]
 pub struct Record {
-    pub instance_id: i64,
+    pub instance_id: InstanceId,
     pub idem_key: String,
     pub fingerprint: String,
     pub status: Option<i32>,
@@ -26,7 +27,11 @@ fn cutoff() -> NaiveDateTime {
 }
 
 /// The live (under 24 hours old) record of this key, if any.
-pub fn find(conn: &mut AnyConnection, instance_id: i64, key: &str) -> QueryResult<Option<Record>> {
+pub fn find(
+    conn: &mut AnyConnection,
+    instance_id: InstanceId,
+    key: &str,
+) -> QueryResult<Option<Record>> {
     rec::table
         .filter(rec::instance_id.eq(instance_id))
         .filter(rec::idem_key.eq(key))
@@ -40,7 +45,7 @@ pub fn find(conn: &mut AnyConnection, instance_id: i64, key: &str) -> QueryResul
 /// violation when a live record exists (a concurrent request with the same key won).
 pub fn insert(
     conn: &mut AnyConnection,
-    instance_id: i64,
+    instance_id: InstanceId,
     key: &str,
     fingerprint: &str,
     status: i32,

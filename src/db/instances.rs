@@ -6,12 +6,13 @@ use diesel::prelude::*;
 use super::listing::{Common, Page, Window};
 use super::schema::{idempotency_records, instances};
 use super::{now, AnyConnection, Db};
+use crate::domain::InstanceId;
 use crate::{apply_common, apply_window, per_backend};
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = instances)]
 pub struct Instance {
-    pub id: i64,
+    pub id: InstanceId,
     pub name: String,
     pub description: String,
     pub created_at: NaiveDateTime,
@@ -87,7 +88,7 @@ pub struct InstanceChanges {
 
 pub fn update(
     conn: &mut AnyConnection,
-    id: i64,
+    id: InstanceId,
     changes: &InstanceChanges,
 ) -> QueryResult<Instance> {
     per_backend!(conn, |c| diesel::update(
@@ -99,7 +100,7 @@ pub fn update(
 }
 
 /// Removes the instance and, by cascade, every row of the tenant.
-pub fn delete(conn: &mut AnyConnection, id: i64) -> QueryResult<usize> {
+pub fn delete(conn: &mut AnyConnection, id: InstanceId) -> QueryResult<usize> {
     diesel::delete(idempotency_records::table.filter(idempotency_records::instance_id.eq(id)))
         .execute(conn)?;
     diesel::delete(instances::table.filter(instances::id.eq(id))).execute(conn)

@@ -7,16 +7,16 @@ use super::instances::Instance;
 use super::listing::{Common, Page, Window};
 use super::schema::{account_keys, api_keys, instances};
 use super::{now, AnyConnection, Db};
-use crate::domain::KeyRole;
+use crate::domain::{InstanceId, KeyId, KeyRole, UserId};
 use crate::{apply_window, per_backend};
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = api_keys)]
 pub struct ApiKey {
-    pub instance_id: i64,
-    pub id: i64,
-    pub role: String,
-    pub user_id: Option<i64>,
+    pub instance_id: InstanceId,
+    pub id: KeyId,
+    pub role: KeyRole,
+    pub user_id: Option<UserId>,
     pub description: Option<String>,
     pub prefix: String,
     pub created_at: NaiveDateTime,
@@ -26,9 +26,9 @@ pub struct ApiKey {
 #[derive(Insertable)]
 #[diesel(table_name = api_keys, treat_none_as_default_value = false)]
 pub struct NewApiKey<'a> {
-    pub instance_id: i64,
-    pub role: &'a str,
-    pub user_id: Option<i64>,
+    pub instance_id: InstanceId,
+    pub role: KeyRole,
+    pub user_id: Option<UserId>,
     pub description: Option<&'a str>,
     pub prefix: &'a str,
     pub key_hash: &'a str,
@@ -42,7 +42,7 @@ pub enum KeyOwner {
     Instance {
         instance: Instance,
         role: KeyRole,
-        user_id: Option<i64>,
+        user_id: Option<UserId>,
     },
 }
 
@@ -52,10 +52,10 @@ pub fn owner_of(conn: &mut AnyConnection, hash: &str) -> QueryResult<Option<KeyO
         .filter(api_keys::key_hash.eq(hash))
         .filter(api_keys::revoked_at.is_null())
         .select((api_keys::role, api_keys::user_id, Instance::as_select()))
-        .first::<(String, Option<i64>, Instance)>(conn)
+        .first::<(KeyRole, Option<UserId>, Instance)>(conn)
         .optional()?;
     if let Some((role, user_id, instance)) = found {
-        return Ok(KeyRole::parse_str(&role).map(|role| KeyOwner::Instance {
+        return Ok(Some(KeyOwner::Instance {
             instance,
             role,
             user_id,
@@ -79,7 +79,7 @@ pub fn insert(conn: &mut AnyConnection, key: &NewApiKey) -> QueryResult<ApiKey> 
 
 pub fn list(
     conn: &mut AnyConnection,
-    instance_id: i64,
+    instance_id: InstanceId,
     common: &Common,
     w: &Window,
 ) -> QueryResult<Page<ApiKey>> {
@@ -109,7 +109,11 @@ pub fn list(
     Ok(Page::from_rows(q.load(conn)?, total, w.limit))
 }
 
-pub fn find(conn: &mut AnyConnection, instance_id: i64, id: i64) -> QueryResult<Option<ApiKey>> {
+pub fn find(
+    conn: &mut AnyConnection,
+    instance_id: InstanceId,
+    id: KeyId,
+) -> QueryResult<Option<ApiKey>> {
     api_keys::table
         .filter(api_keys::instance_id.eq(instance_id))
         .filter(api_keys::id.eq(id))
@@ -119,7 +123,11 @@ pub fn find(conn: &mut AnyConnection, instance_id: i64, id: i64) -> QueryResult<
 }
 
 /// Marks the key revoked (once); returns the key as it now is.
-pub fn revoke(conn: &mut AnyConnection, instance_id: i64, id: i64) -> QueryResult<Option<ApiKey>> {
+pub fn revoke(
+    conn: &mut AnyConnection,
+    instance_id: InstanceId,
+    id: KeyId,
+) -> QueryResult<Option<ApiKey>> {
     diesel::update(
         api_keys::table
             .filter(api_keys::instance_id.eq(instance_id))

@@ -9,16 +9,17 @@ use super::bulk_insert::{sqlite_chunks, BulkInsert, Guard, SqliteBulkInsert};
 use super::listing::{Common, Page, Window};
 use super::schema::memberships;
 use super::{AnyConnection, Db};
+use crate::domain::{GroupId, InstanceId, MembershipId, Role, UserId};
 use crate::{apply_common, apply_window, per_backend};
 
 #[derive(Debug, Clone, Queryable, QueryableByName, Selectable)]
 #[diesel(table_name = memberships)]
 pub struct Membership {
-    pub instance_id: i64,
-    pub id: i64,
-    pub user_id: i64,
-    pub group_id: i64,
-    pub role: String,
+    pub instance_id: InstanceId,
+    pub id: MembershipId,
+    pub user_id: UserId,
+    pub group_id: GroupId,
+    pub role: Role,
     pub configurable_permissions: Option<String>,
     pub created_at: Ts,
     pub updated_at: Ts,
@@ -27,10 +28,10 @@ pub struct Membership {
 #[derive(Debug, Clone, Insertable)]
 #[diesel(table_name = memberships, treat_none_as_default_value = false)]
 pub struct NewMembership {
-    pub instance_id: i64,
-    pub user_id: i64,
-    pub group_id: i64,
-    pub role: String,
+    pub instance_id: InstanceId,
+    pub user_id: UserId,
+    pub group_id: GroupId,
+    pub role: Role,
     pub configurable_permissions: Option<String>,
     pub created_at: Ts,
     pub updated_at: Ts,
@@ -39,7 +40,7 @@ pub struct NewMembership {
 #[derive(Debug, Default, AsChangeset)]
 #[diesel(table_name = memberships)]
 pub struct MembershipChanges {
-    pub role: Option<String>,
+    pub role: Option<Role>,
     pub configurable_permissions: Option<Option<String>>,
     pub updated_at: Option<NaiveDateTime>,
 }
@@ -47,11 +48,11 @@ pub struct MembershipChanges {
 #[derive(Debug, Clone, Default)]
 pub struct MembershipFilter {
     pub common: Common,
-    pub user_id: Option<i64>,
-    pub group_id: Option<i64>,
-    pub role: Option<String>,
+    pub user_id: Option<UserId>,
+    pub group_id: Option<GroupId>,
+    pub role: Option<Role>,
     /// Only memberships of the groups this user belongs to.
-    pub visible_to: Option<i64>,
+    pub visible_to: Option<UserId>,
 }
 
 /// One multi-row INSERT ... RETURNING; fails whole on a unique or foreign-key violation.
@@ -122,9 +123,9 @@ fn pg_insert_unnest(
 /// break it).
 pub fn insert_alone_unless_barred(
     conn: &mut AnyConnection,
-    instance_id: i64,
+    instance_id: InstanceId,
     rows: &[NewMembership],
-    group_ids: &[i64],
+    group_ids: &[GroupId],
 ) -> QueryResult<Option<Vec<Membership>>> {
     let AnyConnection::Postgresql(c) = conn else {
         return Ok(None);
@@ -144,9 +145,9 @@ pub fn insert_alone_unless_barred(
 /// pairs asked for; the caller picks the pairs).
 pub fn among(
     conn: &mut AnyConnection,
-    instance_id: i64,
-    user_ids: &[i64],
-    group_ids: &[i64],
+    instance_id: InstanceId,
+    user_ids: &[UserId],
+    group_ids: &[GroupId],
 ) -> QueryResult<Vec<Membership>> {
     if user_ids.is_empty() || group_ids.is_empty() {
         return Ok(Vec::new());
@@ -161,13 +162,13 @@ pub fn among(
 
 pub fn find(
     conn: &mut AnyConnection,
-    instance_id: i64,
-    id: i64,
-    visible_to: Option<i64>,
+    instance_id: InstanceId,
+    id: MembershipId,
+    visible_to: Option<UserId>,
 ) -> QueryResult<Option<Membership>> {
     let filter = MembershipFilter {
         common: Common {
-            ids: Some(vec![id]),
+            ids: Some(vec![id.get()]),
             ..Default::default()
         },
         visible_to,
@@ -181,10 +182,10 @@ pub fn find(
 
 pub fn find_pair(
     conn: &mut AnyConnection,
-    instance_id: i64,
-    user_id: i64,
-    group_id: i64,
-    visible_to: Option<i64>,
+    instance_id: InstanceId,
+    user_id: UserId,
+    group_id: GroupId,
+    visible_to: Option<UserId>,
 ) -> QueryResult<Option<Membership>> {
     let filter = MembershipFilter {
         user_id: Some(user_id),
@@ -201,9 +202,9 @@ pub fn find_pair(
 /// Every membership of these users (for includes).
 pub fn of_users(
     conn: &mut AnyConnection,
-    instance_id: i64,
-    user_ids: &[i64],
-    visible_to: Option<i64>,
+    instance_id: InstanceId,
+    user_ids: &[UserId],
+    visible_to: Option<UserId>,
 ) -> QueryResult<Vec<Membership>> {
     if user_ids.is_empty() {
         return Ok(Vec::new());
@@ -224,9 +225,9 @@ pub fn of_users(
 /// Every membership of these groups (for includes).
 pub fn of_groups(
     conn: &mut AnyConnection,
-    instance_id: i64,
-    group_ids: &[i64],
-    visible_to: Option<i64>,
+    instance_id: InstanceId,
+    group_ids: &[GroupId],
+    visible_to: Option<UserId>,
 ) -> QueryResult<Vec<Membership>> {
     if group_ids.is_empty() {
         return Ok(Vec::new());
@@ -244,7 +245,7 @@ pub fn of_groups(
         .load(conn)
 }
 
-fn filtered(instance_id: i64, f: &MembershipFilter) -> memberships::BoxedQuery<'static, Db> {
+fn filtered(instance_id: InstanceId, f: &MembershipFilter) -> memberships::BoxedQuery<'static, Db> {
     let mut q = memberships::table
         .filter(memberships::instance_id.eq(instance_id))
         .into_boxed::<Db>();
@@ -256,7 +257,7 @@ fn filtered(instance_id: i64, f: &MembershipFilter) -> memberships::BoxedQuery<'
         q = q.filter(memberships::group_id.eq(g));
     }
     if let Some(r) = &f.role {
-        q = q.filter(memberships::role.eq(r.clone()));
+        q = q.filter(memberships::role.eq(*r));
     }
     if let Some(viewer) = f.visible_to {
         let mine = diesel::alias!(memberships as mine);
@@ -296,7 +297,7 @@ fn unfiltered(f: &MembershipFilter) -> bool {
 
 /// The number of memberships of an instance, as the triggers keep it: at most 16 rows,
 /// where `COUNT(*)` walks every membership (117 ms at a million on PostgreSQL).
-pub fn counted(conn: &mut AnyConnection, instance_id: i64) -> QueryResult<i64> {
+pub fn counted(conn: &mut AnyConnection, instance_id: InstanceId) -> QueryResult<i64> {
     use super::schema::membership_counts;
     let slots: Vec<i64> = membership_counts::table
         .filter(membership_counts::instance_id.eq(instance_id))
@@ -307,7 +308,7 @@ pub fn counted(conn: &mut AnyConnection, instance_id: i64) -> QueryResult<i64> {
 
 pub fn list(
     conn: &mut AnyConnection,
-    instance_id: i64,
+    instance_id: InstanceId,
     f: &MembershipFilter,
     w: &Window,
 ) -> QueryResult<Page<Membership>> {
@@ -331,8 +332,8 @@ pub fn list(
 
 pub fn update(
     conn: &mut AnyConnection,
-    instance_id: i64,
-    id: i64,
+    instance_id: InstanceId,
+    id: MembershipId,
     changes: &MembershipChanges,
 ) -> QueryResult<Membership> {
     per_backend!(conn, |c| diesel::update(
@@ -345,7 +346,11 @@ pub fn update(
     .get_result(c))
 }
 
-pub fn delete(conn: &mut AnyConnection, instance_id: i64, id: i64) -> QueryResult<usize> {
+pub fn delete(
+    conn: &mut AnyConnection,
+    instance_id: InstanceId,
+    id: MembershipId,
+) -> QueryResult<usize> {
     diesel::delete(
         memberships::table
             .filter(memberships::instance_id.eq(instance_id))

@@ -3,6 +3,7 @@
 pub mod barriers;
 mod bulk_insert;
 mod directory;
+pub mod events;
 pub mod groups;
 pub mod idempotency;
 pub mod instances;
@@ -15,6 +16,7 @@ mod run;
 pub mod schema;
 pub mod sideloads;
 pub mod time;
+mod types;
 pub mod users;
 pub mod writer;
 
@@ -311,7 +313,7 @@ fn with_connect_timeout(url: &DatabaseUrl, timeout: Duration) -> DatabaseUrl {
 
 /// IDs as a JSON array, `[1,2,3]`: SQLite statements read it with `json_each(?)`, so
 /// their text, and their prepared statement, is the same whatever the number of IDs.
-pub(crate) fn json_ids(ids: &[i64]) -> String {
+pub(crate) fn json_ids<I: Copy + Into<i64>>(ids: &[I]) -> String {
     let mut s = String::with_capacity(ids.len() * 8 + 2);
     s.push('[');
     let mut buf = itoa::Buffer::new();
@@ -319,7 +321,7 @@ pub(crate) fn json_ids(ids: &[i64]) -> String {
         if i > 0 {
             s.push(',');
         }
-        s.push_str(buf.format(*id));
+        s.push_str(buf.format((*id).into()));
     }
     s.push(']');
     s

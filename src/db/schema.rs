@@ -103,7 +103,37 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    /// Each instance's last event id (`db::events`: taken last, in commit order).
+    event_counters (instance_id) {
+        instance_id -> BigInt,
+        last_id -> BigInt,
+    }
+}
+
+diesel::table! {
+    /// The change feed (API.md §9).
+    events (instance_id, id) {
+        instance_id -> BigInt,
+        id -> BigInt,
+        #[sql_name = "type"]
+        kind -> Text,
+        object_id -> BigInt,
+        data -> Text,
+        previous -> Nullable<Text>,
+        actor_kind -> Text,
+        actor_key_id -> Nullable<BigInt>,
+        actor_user_id -> Nullable<BigInt>,
+        source -> Text,
+        request_id -> Nullable<Text>,
+        occurred_at -> Timestamp,
+        subject_user_id -> Nullable<BigInt>,
+        subject_group_id -> Nullable<BigInt>,
+    }
+}
+
 diesel::allow_tables_to_appear_in_same_query!(
+    events,
     instances,
     users,
     groups,

@@ -24,11 +24,12 @@ use super::{json_ids, AnyConnection};
 use super::groups::Group;
 use super::time::Ts;
 use super::users::User;
+use crate::domain::{GroupId, InstanceId, Principal, UserId};
 
 struct UsersAndGroups<'a> {
-    instance_id: i64,
-    user_ids: &'a [i64],
-    group_ids: &'a [i64],
+    instance_id: InstanceId,
+    user_ids: &'a [UserId],
+    group_ids: &'a [GroupId],
 }
 
 impl QueryFragment<Pg> for UsersAndGroups<'_> {
@@ -73,7 +74,7 @@ crate::hand_written_statement!(UsersAndGroups<'_>, PgConnection, Columns);
 /// their number and stays prepared (diesel's `IN (?, ?, …)` list is never cached: it
 /// was prepared anew, with 100 parameters per list, on every bulk create and list page).
 struct SqliteUsersAndGroups {
-    instance_id: i64,
+    instance_id: InstanceId,
     user_ids: String,
     group_ids: String,
 }
@@ -106,13 +107,13 @@ crate::hand_written_statement!(SqliteUsersAndGroups, SqliteConnection, Columns);
 #[derive(Queryable)]
 struct Row {
     is_user: bool,
-    instance_id: i64,
+    instance_id: InstanceId,
     id: i64,
     a: String,
     b: Option<String>,
     c: Option<String>,
     d: Option<String>,
-    e: Option<String>,
+    e: Option<Principal>,
     created_at: Ts,
     updated_at: Ts,
 }
@@ -122,9 +123,9 @@ struct Row {
 /// for each ID given.
 pub fn users_and_groups(
     conn: &mut AnyConnection,
-    instance_id: i64,
-    user_ids: &[i64],
-    group_ids: &[i64],
+    instance_id: InstanceId,
+    user_ids: &[UserId],
+    group_ids: &[GroupId],
 ) -> QueryResult<(Vec<User>, Vec<Group>)> {
     let rows: Vec<Row> = match conn {
         AnyConnection::Postgresql(c) => UsersAndGroups {
@@ -143,21 +144,26 @@ pub fn users_and_groups(
     let (mut users, mut groups) = (Vec::new(), Vec::new());
     for r in rows {
         if r.is_user {
+            let Some(principal) = r.e else {
+                return Err(diesel::result::Error::DeserializationError(
+                    "a user row without a principal".into(),
+                ));
+            };
             users.push(User {
                 instance_id: r.instance_id,
-                id: r.id,
+                id: UserId(r.id),
                 username: r.a,
                 name: r.b,
                 email: r.c,
                 avatar_url: r.d,
-                principal: r.e.unwrap_or_default(),
+                principal,
                 created_at: r.created_at,
                 updated_at: r.updated_at,
             });
         } else {
             groups.push(Group {
                 instance_id: r.instance_id,
-                id: r.id,
+                id: GroupId(r.id),
                 name: r.a,
                 description: r.b,
                 created_at: r.created_at,

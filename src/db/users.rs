@@ -9,17 +9,18 @@ use super::listing::{Common, Page, Window};
 use super::schema::{memberships, users};
 use super::{AnyConnection, Db};
 use crate::apply_common;
+use crate::domain::{InstanceId, Principal, UserId};
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = users)]
 pub struct User {
-    pub instance_id: i64,
-    pub id: i64,
+    pub instance_id: InstanceId,
+    pub id: UserId,
     pub username: String,
     pub name: Option<String>,
     pub email: Option<String>,
     pub avatar_url: Option<String>,
-    pub principal: String,
+    pub principal: Principal,
     pub created_at: Ts,
     pub updated_at: Ts,
 }
@@ -27,12 +28,12 @@ pub struct User {
 #[derive(Debug, Clone, Insertable)]
 #[diesel(table_name = users, treat_none_as_default_value = false)]
 pub struct NewUser {
-    pub instance_id: i64,
+    pub instance_id: InstanceId,
     pub username: String,
     pub name: Option<String>,
     pub email: Option<String>,
     pub avatar_url: Option<String>,
-    pub principal: String,
+    pub principal: Principal,
     pub created_at: Ts,
     pub updated_at: Ts,
 }
@@ -44,7 +45,7 @@ pub struct UserChanges {
     pub name: Option<Option<String>>,
     pub email: Option<Option<String>>,
     pub avatar_url: Option<Option<String>>,
-    pub principal: Option<String>,
+    pub principal: Option<Principal>,
     pub updated_at: Option<NaiveDateTime>,
 }
 
@@ -52,14 +53,22 @@ pub struct UserChanges {
 pub struct UserFilter {
     pub common: Common,
     pub username: Option<String>,
-    pub principal: Option<String>,
+    pub principal: Option<Principal>,
     /// Only users this user may see (itself and members of its groups).
-    pub visible_to: Option<i64>,
+    pub visible_to: Option<UserId>,
 }
 
-crate::directory_queries!(users, User, NewUser, UserChanges, UserFilter, username);
+crate::directory_queries!(
+    users,
+    User,
+    UserId,
+    NewUser,
+    UserChanges,
+    UserFilter,
+    username
+);
 
-fn filtered(instance_id: i64, f: &UserFilter) -> users::BoxedQuery<'static, Db> {
+fn filtered(instance_id: InstanceId, f: &UserFilter) -> users::BoxedQuery<'static, Db> {
     let mut q = users::table
         .filter(users::instance_id.eq(instance_id))
         .into_boxed::<Db>();
@@ -68,7 +77,7 @@ fn filtered(instance_id: i64, f: &UserFilter) -> users::BoxedQuery<'static, Db> 
         q = q.filter(users::username.eq(u.clone()));
     }
     if let Some(p) = &f.principal {
-        q = q.filter(users::principal.eq(p.clone()));
+        q = q.filter(users::principal.eq(*p));
     }
     if let Some(viewer) = f.visible_to {
         let my_groups = memberships::table

@@ -1,13 +1,17 @@
 //! Parsed, always-valid values. Every parser returns the message a client sees.
 
+mod ids;
 pub mod limits;
 mod names;
 mod permissions;
+mod words;
 
+pub use ids::{BarrierId, EventId, GroupId, InstanceId, KeyId, MembershipId, UserId};
 pub use limits::*;
 
 pub use names::{AvatarUrl, Email, GroupName, InstanceName, Username};
 pub use permissions::{Permissions, CAN_MANAGE_MEMBERS};
+pub use words::{ActorKind, EventType, KeyRole, Principal, Role, Source};
 
 use chrono::{DateTime, NaiveDateTime, Utc};
 use serde_json::Value;
@@ -225,92 +229,6 @@ pub fn parse_text(value: &Value, max: usize) -> Result<Option<String>, String> {
         Value::String(s) if s.chars().count() <= max => Ok(Some(s.clone())),
         Value::String(_) => Err(format!("must be at most {max} characters")),
         _ => Err("must be a string or null".into()),
-    }
-}
-
-/// A membership's role.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Role {
-    Member,
-    Admin,
-}
-
-impl Role {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Member => "member",
-            Self::Admin => "admin",
-        }
-    }
-
-    pub fn parse_str(s: &str) -> Option<Self> {
-        match s {
-            "member" => Some(Self::Member),
-            "admin" => Some(Self::Admin),
-            _ => None,
-        }
-    }
-
-    pub fn parse(value: &Value) -> Result<Self, String> {
-        value
-            .as_str()
-            .and_then(Self::parse_str)
-            .ok_or_else(|| "role must be one of: member, admin".to_string())
-    }
-}
-
-/// Whether a user is a person or a service account.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Principal {
-    User,
-    ServiceAccount,
-}
-
-impl Principal {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::User => "user",
-            Self::ServiceAccount => "service_account",
-        }
-    }
-
-    pub fn parse_str(s: &str) -> Option<Self> {
-        match s {
-            "user" => Some(Self::User),
-            "service_account" => Some(Self::ServiceAccount),
-            _ => None,
-        }
-    }
-
-    pub fn parse(value: &Value) -> Result<Self, String> {
-        value
-            .as_str()
-            .and_then(Self::parse_str)
-            .ok_or_else(|| "principal must be one of: user, service_account".to_string())
-    }
-}
-
-/// What an instance API key may do.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum KeyRole {
-    Admin,
-    User,
-}
-
-impl KeyRole {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Admin => "admin",
-            Self::User => "user",
-        }
-    }
-
-    pub fn parse_str(s: &str) -> Option<Self> {
-        match s {
-            "admin" => Some(Self::Admin),
-            "user" => Some(Self::User),
-            _ => None,
-        }
     }
 }
 

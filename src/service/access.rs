@@ -9,7 +9,7 @@ use super::error::{Result, ServiceError};
 use crate::db::instances::Instance;
 use crate::db::keys::KeyOwner;
 use crate::db::{self, AnyConnection, DbPool};
-use crate::domain::KeyRole;
+use crate::domain::{KeyRole, UserId};
 
 /// Who is calling.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -17,7 +17,7 @@ pub enum Caller {
     Account,
     InstanceAdmin,
     /// A user key acting as this user.
-    User(i64),
+    User(UserId),
 }
 
 impl Caller {
@@ -26,7 +26,7 @@ impl Caller {
     }
 
     /// The user whose view limits reads, if any.
-    pub fn viewer(&self) -> Option<i64> {
+    pub fn viewer(&self) -> Option<UserId> {
         match self {
             Self::User(id) => Some(*id),
             _ => None,
@@ -268,7 +268,7 @@ mod tests {
 
     #[test]
     fn rules_by_caller() {
-        let user = Caller::User(7);
+        let user = Caller::User(UserId(7));
         assert_eq!(
             require(Caller::Account, Action::CreateInstance).ok(),
             Some(Grant::Full)

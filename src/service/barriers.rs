@@ -10,6 +10,7 @@ use crate::db::barriers;
 pub use crate::db::barriers::{Barrier, NewBarrier};
 use crate::db::listing::{Common, Page, Window};
 use crate::db::{self, groups, AnyConnection, DbPool};
+use crate::domain::{BarrierId, GroupId, InstanceId};
 
 /// The barriers of a create request, in order (`None` where an object failed to
 /// parse), and the problems found while parsing.
@@ -23,7 +24,7 @@ pub struct NewBarriers {
 pub async fn create(
     pool: &DbPool,
     caller: Caller,
-    instance_id: i64,
+    instance_id: InstanceId,
     new: NewBarriers,
     pending: Option<Pending>,
     render: impl FnOnce(&[Barrier]) -> Result<String> + Send + 'static,
@@ -44,7 +45,7 @@ pub async fn create(
 /// groups) with memberships locked against new rows, then inserts them all.
 fn insert_checked(
     conn: &mut AnyConnection,
-    instance_id: i64,
+    instance_id: InstanceId,
     new: NewBarriers,
 ) -> Result<Vec<Barrier>> {
     let NewBarriers {
@@ -53,7 +54,7 @@ fn insert_checked(
         mut errors,
     } = new;
     barriers::lock_memberships(conn)?;
-    let all_groups: Vec<i64> = parsed
+    let all_groups: Vec<GroupId> = parsed
         .iter()
         .flatten()
         .flat_map(|b| [b.group_a_id, b.group_b_id])
@@ -133,9 +134,9 @@ fn already_exists(at: Option<usize>) -> ErrorItem {
 pub async fn list(
     pool: &DbPool,
     caller: Caller,
-    instance_id: i64,
+    instance_id: InstanceId,
     common: Common,
-    group_id: Option<i64>,
+    group_id: Option<GroupId>,
     window: Window,
 ) -> Result<Page<Barrier>> {
     let common = match require(caller, Action::ListBarriers)? {
@@ -154,7 +155,12 @@ pub async fn list(
     .await
 }
 
-pub async fn get(pool: &DbPool, caller: Caller, instance_id: i64, id: i64) -> Result<Barrier> {
+pub async fn get(
+    pool: &DbPool,
+    caller: Caller,
+    instance_id: InstanceId,
+    id: BarrierId,
+) -> Result<Barrier> {
     if require(caller, Action::ReadBarrier)? == Grant::Nothing {
         return Err(ServiceError::NotFound);
     }
@@ -164,7 +170,12 @@ pub async fn get(pool: &DbPool, caller: Caller, instance_id: i64, id: i64) -> Re
     .await
 }
 
-pub async fn delete(pool: &DbPool, caller: Caller, instance_id: i64, id: i64) -> Result<()> {
+pub async fn delete(
+    pool: &DbPool,
+    caller: Caller,
+    instance_id: InstanceId,
+    id: BarrierId,
+) -> Result<()> {
     if require(caller, Action::DeleteBarrier)? == Grant::Nothing {
         return Err(ServiceError::NotFound);
     }

@@ -19,8 +19,8 @@ pub fn repeats<K: std::hash::Hash + Eq + Clone>(
 }
 
 /// The IDs once each, in ascending order.
-pub fn distinct(ids: impl Iterator<Item = i64>) -> Vec<i64> {
-    let mut v: Vec<i64> = ids.collect();
+pub fn distinct<I: Ord>(ids: impl Iterator<Item = I>) -> Vec<I> {
+    let mut v: Vec<I> = ids.collect();
     v.sort_unstable();
     v.dedup();
     v

@@ -11,16 +11,19 @@ use super::access::{require, Action, Caller};
 use super::bulk::repeats;
 use super::error::{duplicate_on, ErrorItem, Result, ServiceError};
 use super::idempotency::{self, Pending};
-use super::sideloads::{owned_memberships, OwnedMemberships, Owner};
+use super::sideloads::{owned_memberships, OwnedMemberships, Owner, Owners};
 use crate::db::groups::{self, GroupChanges, GroupFilter, NewGroup};
 use crate::db::listing::Page;
 pub use crate::db::listing::Window;
 use crate::db::users::{self, NewUser, UserChanges, UserFilter};
 use crate::db::{self, AnyConnection, DbPool};
 pub use crate::db::{groups::Group, users::User};
+use crate::domain::{GroupId, InstanceId, UserId};
 
 /// What tells users and groups apart, for the rules below.
 pub trait Kind: Send + Sync + 'static {
+    /// The table's key (`UserId`, `GroupId`).
+    type Id: Copy + From<i64> + Into<i64> + Send + 'static;
     type Row: Send + 'static;
     type New: Send + 'static;
     type Changes: Send + 'static;
@@ -33,40 +36,47 @@ pub trait Kind: Send + Sync + 'static {
     /// Which side of a membership this kind is (for `include=memberships`).
     const OWNER: Owner;
 
-    fn id(row: &Self::Row) -> i64;
+    fn id(row: &Self::Row) -> Self::Id;
+    /// These objects as the owners of memberships (for `include=memberships`).
+    fn owners(ids: &[Self::Id]) -> Owners<'_>;
     fn unique_of(new: &Self::New) -> &str;
     fn taken(
         conn: &mut AnyConnection,
-        instance_id: i64,
+        instance_id: InstanceId,
         names: &[String],
     ) -> QueryResult<Vec<String>>;
     fn insert_many(conn: &mut AnyConnection, rows: &[Self::New]) -> QueryResult<Vec<Self::Row>>;
     fn find(
         conn: &mut AnyConnection,
-        instance_id: i64,
-        id: i64,
-        viewer: Option<i64>,
+        instance_id: InstanceId,
+        id: Self::Id,
+        viewer: Option<UserId>,
     ) -> QueryResult<Option<Self::Row>>;
     fn list(
         conn: &mut AnyConnection,
-        instance_id: i64,
+        instance_id: InstanceId,
         filter: &Self::Filter,
         window: &Window,
     ) -> QueryResult<Page<Self::Row>>;
-    fn viewer_of(filter: &Self::Filter) -> Option<i64>;
+    fn viewer_of(filter: &Self::Filter) -> Option<UserId>;
     fn update(
         conn: &mut AnyConnection,
-        instance_id: i64,
-        id: i64,
+        instance_id: InstanceId,
+        id: Self::Id,
         changes: &Self::Changes,
     ) -> QueryResult<Self::Row>;
-    fn delete(conn: &mut AnyConnection, instance_id: i64, id: i64) -> QueryResult<usize>;
+    fn delete(
+        conn: &mut AnyConnection,
+        instance_id: InstanceId,
+        id: Self::Id,
+    ) -> QueryResult<usize>;
 }
 
 pub struct Users;
 pub struct Groups;
 
 impl Kind for Users {
+    type Id = UserId;
     type Row = User;
     type New = NewUser;
     type Changes = UserChanges;
@@ -77,15 +87,18 @@ impl Kind for Users {
     const DELETE: Action = Action::DeleteUser;
     const OWNER: Owner = Owner::User;
 
-    fn id(row: &User) -> i64 {
+    fn id(row: &User) -> UserId {
         row.id
+    }
+    fn owners(ids: &[UserId]) -> Owners<'_> {
+        Owners::Users(ids)
     }
     fn unique_of(new: &NewUser) -> &str {
         &new.username
     }
     fn taken(
         conn: &mut AnyConnection,
-        instance_id: i64,
+        instance_id: InstanceId,
         names: &[String],
     ) -> QueryResult<Vec<String>> {
         users::taken_names(conn, instance_id, names)
@@ -93,24 +106,40 @@ impl Kind for Users {
     fn insert_many(conn: &mut AnyConnection, rows: &[NewUser]) -> QueryResult<Vec<User>> {
         users::insert_many(conn, rows)
     }
-    fn find(c: &mut AnyConnection, i: i64, id: i64, v: Option<i64>) -> QueryResult<Option<User>> {
+    fn find(
+        c: &mut AnyConnection,
+        i: InstanceId,
+        id: UserId,
+        v: Option<UserId>,
+    ) -> QueryResult<Option<User>> {
         users::find(c, i, id, v)
     }
-    fn list(c: &mut AnyConnection, i: i64, f: &UserFilter, w: &Window) -> QueryResult<Page<User>> {
+    fn list(
+        c: &mut AnyConnection,
+        i: InstanceId,
+        f: &UserFilter,
+        w: &Window,
+    ) -> QueryResult<Page<User>> {
         users::list(c, i, f, w)
     }
-    fn viewer_of(filter: &UserFilter) -> Option<i64> {
+    fn viewer_of(filter: &UserFilter) -> Option<UserId> {
         filter.visible_to
     }
-    fn update(c: &mut AnyConnection, i: i64, id: i64, ch: &UserChanges) -> QueryResult<User> {
+    fn update(
+        c: &mut AnyConnection,
+        i: InstanceId,
+        id: UserId,
+        ch: &UserChanges,
+    ) -> QueryResult<User> {
         users::update(c, i, id, ch)
     }
-    fn delete(conn: &mut AnyConnection, instance_id: i64, id: i64) -> QueryResult<usize> {
+    fn delete(conn: &mut AnyConnection, instance_id: InstanceId, id: UserId) -> QueryResult<usize> {
         users::delete(conn, instance_id, id)
     }
 }
 
 impl Kind for Groups {
+    type Id = GroupId;
     type Row = Group;
     type New = NewGroup;
     type Changes = GroupChanges;
@@ -121,15 +150,18 @@ impl Kind for Groups {
     const DELETE: Action = Action::DeleteGroup;
     const OWNER: Owner = Owner::Group;
 
-    fn id(row: &Group) -> i64 {
+    fn id(row: &Group) -> GroupId {
         row.id
+    }
+    fn owners(ids: &[GroupId]) -> Owners<'_> {
+        Owners::Groups(ids)
     }
     fn unique_of(new: &NewGroup) -> &str {
         &new.name
     }
     fn taken(
         conn: &mut AnyConnection,
-        instance_id: i64,
+        instance_id: InstanceId,
         names: &[String],
     ) -> QueryResult<Vec<String>> {
         groups::taken_names(conn, instance_id, names)
@@ -137,24 +169,38 @@ impl Kind for Groups {
     fn insert_many(conn: &mut AnyConnection, rows: &[NewGroup]) -> QueryResult<Vec<Group>> {
         groups::insert_many(conn, rows)
     }
-    fn find(c: &mut AnyConnection, i: i64, id: i64, v: Option<i64>) -> QueryResult<Option<Group>> {
+    fn find(
+        c: &mut AnyConnection,
+        i: InstanceId,
+        id: GroupId,
+        v: Option<UserId>,
+    ) -> QueryResult<Option<Group>> {
         groups::find(c, i, id, v)
     }
     fn list(
         c: &mut AnyConnection,
-        i: i64,
+        i: InstanceId,
         f: &GroupFilter,
         w: &Window,
     ) -> QueryResult<Page<Group>> {
         groups::list(c, i, f, w)
     }
-    fn viewer_of(filter: &GroupFilter) -> Option<i64> {
+    fn viewer_of(filter: &GroupFilter) -> Option<UserId> {
         filter.visible_to
     }
-    fn update(c: &mut AnyConnection, i: i64, id: i64, ch: &GroupChanges) -> QueryResult<Group> {
+    fn update(
+        c: &mut AnyConnection,
+        i: InstanceId,
+        id: GroupId,
+        ch: &GroupChanges,
+    ) -> QueryResult<Group> {
         groups::update(c, i, id, ch)
     }
-    fn delete(conn: &mut AnyConnection, instance_id: i64, id: i64) -> QueryResult<usize> {
+    fn delete(
+        conn: &mut AnyConnection,
+        instance_id: InstanceId,
+        id: GroupId,
+    ) -> QueryResult<usize> {
         groups::delete(conn, instance_id, id)
     }
 }
@@ -179,7 +225,7 @@ pub struct WithMemberships<R> {
 pub async fn create<K: Kind>(
     pool: &DbPool,
     caller: Caller,
-    instance_id: i64,
+    instance_id: InstanceId,
     batch: Batch<K>,
     includes: Vec<&'static str>,
     pending: Option<Pending>,
@@ -232,8 +278,8 @@ pub async fn create<K: Kind>(
             let rows: Vec<K::New> = parsed.into_iter().flatten().collect();
             let rows =
                 K::insert_many(conn, &rows).map_err(|e| duplicate_on(K::UNIQUE)(e.into()))?;
-            let ids: Vec<i64> = rows.iter().map(K::id).collect();
-            let owned = owned_memberships(conn, instance_id, K::OWNER, &ids, &includes, None)?;
+            let ids: Vec<K::Id> = rows.iter().map(K::id).collect();
+            let owned = owned_memberships(conn, instance_id, K::owners(&ids), &includes, None)?;
             let body = render(WithMemberships { rows, owned })?;
             idempotency::record(conn, pending.as_ref(), 201, &body)?;
             Ok(body)
@@ -245,7 +291,7 @@ pub async fn create<K: Kind>(
 /// A page, and the memberships its includes ask for, in one read transaction.
 pub async fn list<K: Kind>(
     pool: &DbPool,
-    instance_id: i64,
+    instance_id: InstanceId,
     filter: K::Filter,
     window: Window,
     includes: Vec<&'static str>,
@@ -253,9 +299,9 @@ pub async fn list<K: Kind>(
     crate::service::read(pool, move |conn| {
         db::read_transaction(conn, |conn| {
             let page = K::list(conn, instance_id, &filter, &window)?;
-            let ids: Vec<i64> = page.rows.iter().map(K::id).collect();
+            let ids: Vec<K::Id> = page.rows.iter().map(K::id).collect();
             let viewer = K::viewer_of(&filter);
-            let owned = owned_memberships(conn, instance_id, K::OWNER, &ids, &includes, viewer)?;
+            let owned = owned_memberships(conn, instance_id, K::owners(&ids), &includes, viewer)?;
             Ok((page, owned))
         })
     })
@@ -266,8 +312,8 @@ pub async fn list<K: Kind>(
 pub async fn get<K: Kind>(
     pool: &DbPool,
     caller: Caller,
-    instance_id: i64,
-    id: i64,
+    instance_id: InstanceId,
+    id: K::Id,
     includes: Vec<&'static str>,
 ) -> Result<WithMemberships<K::Row>> {
     require(caller, Action::ReadDirectory)?;
@@ -275,7 +321,7 @@ pub async fn get<K: Kind>(
     crate::service::read(pool, move |conn| {
         db::read_transaction(conn, |conn| {
             let row = K::find(conn, instance_id, id, viewer)?.ok_or(ServiceError::NotFound)?;
-            let owned = owned_memberships(conn, instance_id, K::OWNER, &[id], &includes, viewer)?;
+            let owned = owned_memberships(conn, instance_id, K::owners(&[id]), &includes, viewer)?;
             Ok(WithMemberships {
                 rows: vec![row],
                 owned,
@@ -290,8 +336,8 @@ pub async fn get<K: Kind>(
 pub async fn update<K: Kind>(
     pool: &DbPool,
     caller: Caller,
-    instance_id: i64,
-    id: i64,
+    instance_id: InstanceId,
+    id: K::Id,
     changes: std::result::Result<K::Changes, Vec<ErrorItem>>,
     includes: Vec<&'static str>,
 ) -> Result<WithMemberships<K::Row>> {
@@ -303,7 +349,7 @@ pub async fn update<K: Kind>(
             let changes = changes.map_err(ServiceError::problems)?;
             let row = K::update(conn, instance_id, id, &changes)
                 .map_err(|e| duplicate_on(K::UNIQUE)(e.into()))?;
-            let owned = owned_memberships(conn, instance_id, K::OWNER, &[id], &includes, viewer)?;
+            let owned = owned_memberships(conn, instance_id, K::owners(&[id]), &includes, viewer)?;
             Ok(WithMemberships {
                 rows: vec![row],
                 owned,
@@ -318,8 +364,8 @@ pub async fn update<K: Kind>(
 pub async fn delete<K: Kind>(
     pool: &DbPool,
     caller: Caller,
-    instance_id: i64,
-    id: i64,
+    instance_id: InstanceId,
+    id: K::Id,
 ) -> Result<()> {
     crate::service::write(pool, move |conn| {
         db::write_transaction(conn, |conn| {
@@ -336,9 +382,9 @@ pub async fn delete<K: Kind>(
 /// `/users/{id}/groups` are `404` otherwise).
 pub fn visible<K: Kind>(
     conn: &mut AnyConnection,
-    instance_id: i64,
-    id: i64,
-    viewer: Option<i64>,
+    instance_id: InstanceId,
+    id: K::Id,
+    viewer: Option<UserId>,
 ) -> Result<bool> {
     Ok(K::find(conn, instance_id, id, viewer)?.is_some())
 }

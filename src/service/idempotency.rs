@@ -10,19 +10,23 @@ use std::sync::{Arc, Mutex};
 
 use super::error::{ErrorItem, Result, ServiceError};
 use crate::db::{self, idempotency, AnyConnection, DbPool};
+use crate::domain::InstanceId;
+
+/// The scope of the account-level routes' keys (instances are numbered from 1).
+pub const ACCOUNT_SCOPE: InstanceId = InstanceId(0);
 
 /// Keys whose first request is still running in this process.
 #[derive(Default, Clone)]
-pub struct InFlight(Arc<Mutex<HashSet<(i64, String)>>>);
+pub struct InFlight(Arc<Mutex<HashSet<(InstanceId, String)>>>);
 
 /// This process's hold on a key while its first request runs.
 pub struct Claim {
     set: InFlight,
-    entry: (i64, String),
+    entry: (InstanceId, String),
 }
 
 impl InFlight {
-    fn claim(&self, scope: i64, key: &str) -> Option<Claim> {
+    fn claim(&self, scope: InstanceId, key: &str) -> Option<Claim> {
         let entry = (scope, key.to_string());
         let mut set = self.0.lock().unwrap_or_else(|p| p.into_inner());
         set.insert(entry.clone()).then(|| Claim {
@@ -45,7 +49,7 @@ impl Drop for Claim {
 /// What a create needs to record its answer in its own transaction.
 #[derive(Debug, Clone)]
 pub struct Pending {
-    scope: i64,
+    scope: InstanceId,
     key: String,
     fingerprint: String,
 }
@@ -70,7 +74,7 @@ pub enum Start {
 pub async fn start(
     pool: &DbPool,
     in_flight: &InFlight,
-    scope: i64,
+    scope: InstanceId,
     key: &str,
     fingerprint: String,
 ) -> Result<Start> {

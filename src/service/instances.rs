@@ -8,6 +8,7 @@ pub use crate::db::instances::Instance;
 use crate::db::instances::{self, InstanceChanges};
 use crate::db::listing::{Common, Page, Window};
 use crate::db::{self, now, AnyConnection, DbPool};
+use crate::domain::InstanceId;
 
 /// Creates an instance inside the caller's transaction (REST and the CLI).
 pub fn create_on(conn: &mut AnyConnection, name: &str, description: &str) -> Result<Instance> {
@@ -58,7 +59,7 @@ pub async fn list(
 pub async fn update(
     pool: &DbPool,
     caller: Caller,
-    id: i64,
+    id: InstanceId,
     name: Option<String>,
     description: Option<String>,
 ) -> Result<Instance> {
@@ -75,7 +76,7 @@ pub async fn update(
     .await
 }
 
-pub async fn delete(pool: &DbPool, caller: Caller, id: i64) -> Result<()> {
+pub async fn delete(pool: &DbPool, caller: Caller, id: InstanceId) -> Result<()> {
     require(caller, Action::DeleteInstance)
         .map_err(|_| ServiceError::forbidden("only the account key may delete an instance"))?;
     crate::service::write(pool, move |conn| {

@@ -12,7 +12,7 @@ use crate::db::keys::{self, NewApiKey};
 pub use crate::db::keys::{ApiKey, KeyOwner};
 use crate::db::listing::{Common, Page, Window};
 use crate::db::{self, now, users, AnyConnection, DbPool};
-use crate::domain::KeyRole;
+use crate::domain::{InstanceId, KeyId, KeyRole, UserId};
 
 pub const KEY_PREFIX: &str = "rk_";
 /// 43 alphanumeric characters carry about 256 bits.
@@ -40,7 +40,7 @@ pub fn key_prefix(key: &str) -> String {
 /// A key to issue, as asked for.
 pub struct KeyRequest {
     pub role: KeyRole,
-    pub user_id: Option<i64>,
+    pub user_id: Option<UserId>,
     pub description: Option<String>,
 }
 
@@ -69,7 +69,7 @@ pub struct Issued {
 /// Issues a key in `instance_id`, inside the caller's transaction.
 pub fn issue_on(
     conn: &mut AnyConnection,
-    instance_id: i64,
+    instance_id: InstanceId,
     request: &KeyRequest,
 ) -> Result<Issued> {
     if let Some(problem) = request.check() {
@@ -89,7 +89,7 @@ pub fn issue_on(
         conn,
         &NewApiKey {
             instance_id,
-            role: request.role.as_str(),
+            role: request.role,
             user_id: request.user_id,
             description: request.description.as_deref(),
             prefix: &prefix,
@@ -97,7 +97,7 @@ pub fn issue_on(
             created_at: now(),
         },
     )?;
-    tracing::info!(key_id = row.id, prefix = %row.prefix, "api key issued");
+    tracing::info!(key_id = row.id.get(), prefix = %row.prefix, "api key issued");
     Ok(Issued { key: row, secret })
 }
 
@@ -106,7 +106,7 @@ pub fn issue_on(
 pub async fn issue(
     pool: &DbPool,
     caller: Caller,
-    instance_id: i64,
+    instance_id: InstanceId,
     request: KeyRequest,
     pending: Option<Pending>,
     render: impl FnOnce(&ApiKey) -> Result<String> + Send + 'static,
@@ -126,7 +126,7 @@ pub async fn issue(
 pub async fn list(
     pool: &DbPool,
     caller: Caller,
-    instance_id: i64,
+    instance_id: InstanceId,
     common: Common,
     window: Window,
 ) -> Result<Page<ApiKey>> {
@@ -141,11 +141,16 @@ pub async fn list(
 }
 
 /// Revokes a key: it stops working on the very next request. Twice is fine.
-pub fn revoke_on(conn: &mut AnyConnection, instance_id: i64, id: i64) -> Result<ApiKey> {
+pub fn revoke_on(conn: &mut AnyConnection, instance_id: InstanceId, id: KeyId) -> Result<ApiKey> {
     keys::revoke(conn, instance_id, id)?.ok_or(ServiceError::NotFound)
 }
 
-pub async fn revoke(pool: &DbPool, caller: Caller, instance_id: i64, id: i64) -> Result<()> {
+pub async fn revoke(
+    pool: &DbPool,
+    caller: Caller,
+    instance_id: InstanceId,
+    id: KeyId,
+) -> Result<()> {
     if require(caller, Action::RevokeKey)? == Grant::Nothing {
         return Err(ServiceError::NotFound);
     }

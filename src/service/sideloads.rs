@@ -8,6 +8,7 @@ pub use crate::db::groups::Group;
 pub use crate::db::memberships::Membership;
 pub use crate::db::users::User;
 use crate::db::{groups, memberships, sideloads, users, AnyConnection};
+use crate::domain::{GroupId, InstanceId, UserId};
 
 /// The users and groups `include=user,group` asks for on memberships, loaded ahead of
 /// time (a create loads them before its write transaction, so they cost no time under
@@ -21,9 +22,9 @@ pub struct MembershipSideloads {
 impl MembershipSideloads {
     pub fn load(
         conn: &mut AnyConnection,
-        instance_id: i64,
-        user_ids: &[i64],
-        group_ids: &[i64],
+        instance_id: InstanceId,
+        user_ids: &[UserId],
+        group_ids: &[GroupId],
         includes: &[&str],
     ) -> QueryResult<Self> {
         let (with_users, with_groups) = (includes.contains(&"user"), includes.contains(&"group"));
@@ -45,7 +46,7 @@ impl MembershipSideloads {
     /// The sideloads of these memberships.
     pub fn of(
         conn: &mut AnyConnection,
-        instance_id: i64,
+        instance_id: InstanceId,
         rows: &[Membership],
         includes: &[&str],
     ) -> QueryResult<Self> {
@@ -70,11 +71,19 @@ pub enum Owner {
     Group,
 }
 
+/// The objects whose memberships an include asks for.
+#[derive(Debug, Clone, Copy)]
+pub enum Owners<'a> {
+    Users(&'a [UserId]),
+    Groups(&'a [GroupId]),
+}
+
 impl Owner {
+    /// The owner's ID, as the envelope keys it.
     pub fn of(self, m: &Membership) -> i64 {
         match self {
-            Self::User => m.user_id,
-            Self::Group => m.group_id,
+            Self::User => m.user_id.get(),
+            Self::Group => m.group_id.get(),
         }
     }
 }
@@ -82,11 +91,10 @@ impl Owner {
 /// The memberships of `owner_ids` the includes ask for (`None` without includes).
 pub fn owned_memberships(
     conn: &mut AnyConnection,
-    instance_id: i64,
-    owner: Owner,
-    owner_ids: &[i64],
+    instance_id: InstanceId,
+    owners: Owners<'_>,
     includes: &[&str],
-    visible_to: Option<i64>,
+    visible_to: Option<UserId>,
 ) -> QueryResult<Option<OwnedMemberships>> {
     if includes.is_empty() {
         return Ok(None);
@@ -96,16 +104,16 @@ pub fn owned_memberships(
         users: None,
         groups: None,
     };
-    match owner {
-        Owner::User => {
-            owned.memberships = memberships::of_users(conn, instance_id, owner_ids, visible_to)?;
+    match owners {
+        Owners::Users(ids) => {
+            owned.memberships = memberships::of_users(conn, instance_id, ids, visible_to)?;
             if includes.contains(&"memberships.group") {
                 let ids = distinct(owned.memberships.iter().map(|m| m.group_id));
                 owned.groups = Some(groups::find_many(conn, instance_id, &ids)?);
             }
         }
-        Owner::Group => {
-            owned.memberships = memberships::of_groups(conn, instance_id, owner_ids, visible_to)?;
+        Owners::Groups(ids) => {
+            owned.memberships = memberships::of_groups(conn, instance_id, ids, visible_to)?;
             if includes.contains(&"memberships.user") {
                 let ids = distinct(owned.memberships.iter().map(|m| m.user_id));
                 owned.users = Some(users::find_many(conn, instance_id, &ids)?);

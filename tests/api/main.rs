@@ -5,6 +5,7 @@ mod support;
 mod access;
 mod barriers;
 mod cli;
+mod events;
 mod foundation;
 mod http_edge;
 mod idempotency;

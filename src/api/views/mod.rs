@@ -174,12 +174,12 @@ pub struct User {
 impl From<&directory::User> for User {
     fn from(u: &directory::User) -> Self {
         Self {
-            id: Id(u.id),
+            id: Id(u.id.get()),
             username: u.username.clone(),
             name: u.name.clone(),
             email: u.email.clone(),
             avatar_url: u.avatar_url.clone(),
-            principal: u.principal.clone(),
+            principal: u.principal.as_str().to_string(),
             created_at: time(u.created_at),
             updated_at: time(u.updated_at),
             membership_ids: None,
@@ -206,7 +206,7 @@ pub struct Group {
 impl From<&directory::Group> for Group {
     fn from(g: &directory::Group) -> Self {
         Self {
-            id: Id(g.id),
+            id: Id(g.id.get()),
             name: g.name.clone(),
             description: g.description.clone(),
             created_at: time(g.created_at),
@@ -234,10 +234,10 @@ pub struct Membership {
 impl From<&memberships::Membership> for Membership {
     fn from(m: &memberships::Membership) -> Self {
         Self {
-            id: Id(m.id),
-            user_id: Id(m.user_id),
-            group_id: Id(m.group_id),
-            role: m.role.clone(),
+            id: Id(m.id.get()),
+            user_id: Id(m.user_id.get()),
+            group_id: Id(m.group_id.get()),
+            role: m.role.as_str().to_string(),
             configurable_permissions: permissions(m.configurable_permissions.as_deref()),
             created_at: time(m.created_at),
             updated_at: time(m.updated_at),
@@ -261,8 +261,8 @@ pub struct Barrier {
 impl From<&barriers::Barrier> for Barrier {
     fn from(b: &barriers::Barrier) -> Self {
         Self {
-            id: Id(b.id),
-            group_ids: [Id(b.group_a_id), Id(b.group_b_id)],
+            id: Id(b.id.get()),
+            group_ids: [Id(b.group_a_id.get()), Id(b.group_b_id.get())],
             description: b.description.clone(),
             created_at: time(b.created_at),
         }
@@ -295,9 +295,9 @@ pub struct ApiKey {
 impl From<&keys::ApiKey> for ApiKey {
     fn from(k: &keys::ApiKey) -> Self {
         Self {
-            id: Id(k.id),
-            role: k.role.clone(),
-            user_id: k.user_id.map(Id),
+            id: Id(k.id.get()),
+            role: k.role.as_str().to_string(),
+            user_id: k.user_id.map(|u| Id(u.get())),
             description: k.description.clone(),
             prefix: k.prefix.clone(),
             created_at: time(k.created_at),
@@ -321,7 +321,7 @@ pub struct Instance {
 impl From<&instances::Instance> for Instance {
     fn from(i: &instances::Instance) -> Self {
         Self {
-            id: Id(i.id),
+            id: Id(i.id.get()),
             name: i.name.clone(),
             description: i.description.clone(),
             created_at: time(i.created_at),

@@ -8,6 +8,7 @@ use super::diagnose::{barrier_violations, diagnose};
 use super::{authorize_managers, Batch, Input};
 use crate::db::memberships::{self, Membership, NewMembership};
 use crate::db::{self, barriers, now, AnyConnection, DbPool};
+use crate::domain::{GroupId, InstanceId, UserId};
 use crate::service::access::Caller;
 use crate::service::bulk::{distinct, repeats};
 use crate::service::error::{ErrorItem, Result, ServiceError};
@@ -39,7 +40,7 @@ pub struct Created<'a> {
 pub async fn create(
     pool: &DbPool,
     caller: Caller,
-    instance_id: i64,
+    instance_id: InstanceId,
     batch: Batch,
     options: CreateOptions,
     pending: Option<Pending>,
@@ -139,7 +140,7 @@ struct Mode {
 /// the transaction when there is one) to build and record the response.
 fn create_all<T>(
     conn: &mut AnyConnection,
-    instance_id: i64,
+    instance_id: InstanceId,
     mut batch: Batch,
     mode: Mode,
     finish: impl Fn(&mut AnyConnection, Vec<Membership>, usize) -> Result<T>,
@@ -193,7 +194,7 @@ fn create_all<T>(
 /// The objects of a batch as rows, in (user, group) order whatever the request's order:
 /// two bulks that overlap then wait for each other's rows in one order and never
 /// deadlock. Also the distinct groups.
-fn new_rows(instance_id: i64, batch: &Batch) -> (Vec<NewMembership>, Vec<i64>) {
+fn new_rows(instance_id: InstanceId, batch: &Batch) -> (Vec<NewMembership>, Vec<GroupId>) {
     let t = now();
     let mut sorted: Vec<&Input> = batch.valid().map(|(_, x)| x).collect();
     sorted.sort_by_key(|x| (x.user_id, x.group_id));
@@ -204,7 +205,7 @@ fn new_rows(instance_id: i64, batch: &Batch) -> (Vec<NewMembership>, Vec<i64>) {
             instance_id,
             user_id: x.user_id,
             group_id: x.group_id,
-            role: x.role.as_str().to_string(),
+            role: x.role,
             configurable_permissions: x.permissions.to_stored(),
             created_at: t.into(),
             updated_at: t.into(),
@@ -217,7 +218,7 @@ fn new_rows(instance_id: i64, batch: &Batch) -> (Vec<NewMembership>, Vec<i64>) {
 /// pairs are distinct: a repeated pair is an error before anything is written).
 fn in_request_order(
     batch: &Batch,
-    mut by_pair: HashMap<(i64, i64), Membership>,
+    mut by_pair: HashMap<(UserId, GroupId), Membership>,
 ) -> Option<Vec<Membership>> {
     batch
         .valid()
@@ -225,7 +226,7 @@ fn in_request_order(
         .collect()
 }
 
-fn pair_map(rows: Vec<Membership>) -> HashMap<(i64, i64), Membership> {
+fn pair_map(rows: Vec<Membership>) -> HashMap<(UserId, GroupId), Membership> {
     rows.into_iter()
         .map(|m| ((m.user_id, m.group_id), m))
         .collect()
@@ -236,7 +237,7 @@ fn pair_map(rows: Vec<Membership>) -> HashMap<(i64, i64), Membership> {
 /// written, take the transactional path. `Diagnose`: nothing was written, diagnose.
 fn insert_alone(
     conn: &mut AnyConnection,
-    instance_id: i64,
+    instance_id: InstanceId,
     batch: &Batch,
 ) -> std::result::Result<Option<Vec<Membership>>, Refusal> {
     let (rows, group_ids) = new_rows(instance_id, batch);
@@ -264,7 +265,7 @@ fn insert_alone(
 /// sees the first's committed rows. SQLite's write transactions are serial anyway.
 fn insert_checked(
     conn: &mut AnyConnection,
-    instance_id: i64,
+    instance_id: InstanceId,
     batch: &Batch,
     ignore_existing: bool,
 ) -> std::result::Result<(Vec<Membership>, usize), Refusal> {

@@ -5,6 +5,7 @@ use std::collections::HashSet;
 
 use super::Batch;
 use crate::db::{barriers, groups, memberships, users, AnyConnection};
+use crate::domain::{GroupId, InstanceId, UserId};
 use crate::service::bulk::distinct;
 use crate::service::error::{ErrorItem, Result};
 
@@ -12,12 +13,12 @@ use crate::service::error::{ErrorItem, Result};
 /// objects before it in the batch), its index and the other group.
 pub(super) fn barrier_violations(
     conn: &mut AnyConnection,
-    instance_id: i64,
+    instance_id: InstanceId,
     batch: &Batch,
-    fences: &[(i64, i64)],
+    fences: &[(GroupId, GroupId)],
     skip: &HashSet<usize>,
-) -> Result<Vec<(usize, i64)>> {
-    let other_side = |g: i64| {
+) -> Result<Vec<(usize, GroupId)>> {
+    let other_side = |g: GroupId| {
         fences.iter().filter_map(move |&(a, b)| {
             if a == g {
                 Some(b)
@@ -34,10 +35,11 @@ pub(super) fn barrier_violations(
             .flat_map(|(_, x)| other_side(x.group_id).collect::<Vec<_>>()),
     );
     let user_ids = distinct(batch.valid().map(|(_, x)| x.user_id));
-    let mut held: HashSet<(i64, i64)> = memberships::among(conn, instance_id, &user_ids, &others)?
-        .into_iter()
-        .map(|m| (m.user_id, m.group_id))
-        .collect();
+    let mut held: HashSet<(UserId, GroupId)> =
+        memberships::among(conn, instance_id, &user_ids, &others)?
+            .into_iter()
+            .map(|m| (m.user_id, m.group_id))
+            .collect();
     let mut out = Vec::new();
     for (i, x) in batch.valid() {
         if skip.contains(&i) {
@@ -55,17 +57,17 @@ pub(super) fn barrier_violations(
 /// Finds every problem of every object: missing users and groups, existing pairs, barriers.
 pub(super) fn diagnose(
     conn: &mut AnyConnection,
-    instance_id: i64,
+    instance_id: InstanceId,
     batch: &Batch,
     ignore_existing: bool,
     errors: &mut Vec<ErrorItem>,
 ) -> Result<()> {
     let user_ids = distinct(batch.refs.iter().filter_map(|r| r.0));
     let group_ids = distinct(batch.refs.iter().filter_map(|r| r.1));
-    let users: HashSet<i64> = users::existing_ids(conn, instance_id, &user_ids)?
+    let users: HashSet<UserId> = users::existing_ids(conn, instance_id, &user_ids)?
         .into_iter()
         .collect();
-    let groups: HashSet<i64> = groups::existing_ids(conn, instance_id, &group_ids)?
+    let groups: HashSet<GroupId> = groups::existing_ids(conn, instance_id, &group_ids)?
         .into_iter()
         .collect();
     // Objects that failed to parse: report their missing references too.
@@ -91,7 +93,7 @@ pub(super) fn diagnose(
             );
         }
     }
-    let existing: HashSet<(i64, i64)> =
+    let existing: HashSet<(UserId, GroupId)> =
         memberships::among(conn, instance_id, &user_ids, &group_ids)?
             .into_iter()
             .map(|m| (m.user_id, m.group_id))
@@ -145,16 +147,15 @@ pub(super) fn diagnose(
     }
     let fences = barriers::touching(conn, instance_id, &group_ids, false)?;
     for (i, other) in barrier_violations(conn, instance_id, batch, &fences, &skip)? {
-        let x = batch.inputs[i]
-            .as_ref()
-            .map(|x| (x.user_id, x.group_id))
-            .unwrap_or_default();
+        let Some(x) = batch.inputs[i].as_ref() else {
+            continue;
+        };
         errors.push(
             ErrorItem::new(
                 "forbidden_by_policy",
                 format!(
                     "an information barrier forbids user {} in group {} while in group {other}",
-                    x.0, x.1
+                    x.user_id, x.group_id
                 ),
             )
             .field("group_id")

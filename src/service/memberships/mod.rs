@@ -18,13 +18,15 @@ pub use crate::db::listing::Window;
 use crate::db::memberships::{self, MembershipChanges};
 pub use crate::db::memberships::{Membership, MembershipFilter};
 use crate::db::{self, AnyConnection, DbPool};
-use crate::domain::{Permissions, Role, CAN_MANAGE_MEMBERS};
+use crate::domain::{
+    GroupId, InstanceId, MembershipId, Permissions, Role, UserId, CAN_MANAGE_MEMBERS,
+};
 
 /// One membership to create, parsed and valid in itself.
 #[derive(Debug, Clone)]
 pub struct Input {
-    pub user_id: i64,
-    pub group_id: i64,
+    pub user_id: UserId,
+    pub group_id: GroupId,
     pub role: Role,
     pub permissions: Permissions,
 }
@@ -34,7 +36,7 @@ pub struct Batch {
     pub inputs: Vec<Option<Input>>,
     /// The user and group IDs each object names, even when another of its fields is
     /// invalid, so that missing references are reported for every object.
-    pub refs: Vec<(Option<i64>, Option<i64>)>,
+    pub refs: Vec<(Option<UserId>, Option<GroupId>)>,
     pub bulk: bool,
     pub errors: Vec<ErrorItem>,
     /// The body field that names the user (`user_id`, or Syncano's `user` / `users`).
@@ -58,14 +60,14 @@ impl Batch {
 /// and its membership does not set `can_manage_members` to false (§6).
 pub fn managed_groups(
     conn: &mut AnyConnection,
-    instance_id: i64,
-    me: i64,
-    group_ids: &[i64],
-) -> Result<HashSet<i64>> {
+    instance_id: InstanceId,
+    me: UserId,
+    group_ids: &[GroupId],
+) -> Result<HashSet<GroupId>> {
     Ok(memberships::among(conn, instance_id, &[me], group_ids)?
         .into_iter()
         .filter(|m| {
-            m.role == Role::Admin.as_str()
+            m.role == Role::Admin
                 && Permissions::from_stored(m.configurable_permissions.as_deref())
                     .allows(CAN_MANAGE_MEMBERS)
         })
@@ -76,7 +78,7 @@ pub fn managed_groups(
 /// A user key may write memberships only of groups it manages.
 fn authorize_managers(
     conn: &mut AnyConnection,
-    instance_id: i64,
+    instance_id: InstanceId,
     caller: Caller,
     batch: &Batch,
 ) -> Result<()> {
@@ -84,7 +86,7 @@ fn authorize_managers(
     let Caller::User(me) = caller else {
         return Ok(());
     };
-    let group_ids: Vec<i64> = batch.valid().map(|(_, x)| x.group_id).collect();
+    let group_ids: Vec<GroupId> = batch.valid().map(|(_, x)| x.group_id).collect();
     let managed = managed_groups(conn, instance_id, me, &group_ids)?;
     match batch.valid().find(|(_, x)| !managed.contains(&x.group_id)) {
         Some((i, x)) => Err(ServiceError::Forbidden {
@@ -103,7 +105,7 @@ fn authorize_managers(
 /// unless the caller may see that group or user.
 pub async fn list(
     pool: &DbPool,
-    instance_id: i64,
+    instance_id: InstanceId,
     filter: MembershipFilter,
     window: Window,
     includes: Vec<&'static str>,
@@ -132,22 +134,22 @@ pub async fn list(
 /// The owner of a nested list: `/groups/{id}/users` or `/users/{id}/groups`.
 #[derive(Debug, Clone, Copy)]
 pub enum Under {
-    Group(i64),
-    User(i64),
+    Group(GroupId),
+    User(UserId),
 }
 
 /// Which membership: by its ID, or by its (user, group) pair.
 #[derive(Debug, Clone, Copy)]
 pub enum Which {
-    Id(i64),
-    Pair { user_id: i64, group_id: i64 },
+    Id(MembershipId),
+    Pair { user_id: UserId, group_id: GroupId },
 }
 
 fn find(
     conn: &mut AnyConnection,
-    instance_id: i64,
+    instance_id: InstanceId,
     which: Which,
-    viewer: Option<i64>,
+    viewer: Option<UserId>,
 ) -> Result<Membership> {
     match which {
         Which::Id(id) => memberships::find(conn, instance_id, id, viewer)?,
@@ -162,7 +164,7 @@ fn find(
 pub async fn get(
     pool: &DbPool,
     caller: Caller,
-    instance_id: i64,
+    instance_id: InstanceId,
     which: Which,
     includes: Vec<&'static str>,
 ) -> Result<(Membership, MembershipSideloads)> {
@@ -182,8 +184,8 @@ pub async fn get(
 pub async fn update(
     pool: &DbPool,
     caller: Caller,
-    instance_id: i64,
-    id: i64,
+    instance_id: InstanceId,
+    id: MembershipId,
     changes: std::result::Result<MembershipChanges, Vec<ErrorItem>>,
     includes: Vec<&'static str>,
 ) -> Result<(Membership, MembershipSideloads)> {
@@ -209,7 +211,12 @@ pub async fn update(
 
 /// Deletes a membership: an admin key, a manager of the group, or the member itself
 /// (leaving a group).
-pub async fn delete(pool: &DbPool, caller: Caller, instance_id: i64, which: Which) -> Result<()> {
+pub async fn delete(
+    pool: &DbPool,
+    caller: Caller,
+    instance_id: InstanceId,
+    which: Which,
+) -> Result<()> {
     crate::service::write(pool, move |conn| {
         db::write_transaction(conn, |conn| {
             let m = find(conn, instance_id, which, caller.viewer())?;
@@ -233,8 +240,8 @@ pub async fn delete(pool: &DbPool, caller: Caller, instance_id: i64, which: Whic
 pub async fn group_visible(
     pool: &DbPool,
     caller: Caller,
-    instance_id: i64,
-    group_id: i64,
+    instance_id: InstanceId,
+    group_id: GroupId,
 ) -> Result<()> {
     let viewer = caller.viewer();
     let found = crate::service::read(pool, move |conn| {

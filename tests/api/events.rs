@@ -1,0 +1,182 @@
+//! The change feed's order (API.md §9), at the storage layer, on both backends: ids are
+//! handed out in commit order, so a reader tailing the feed never misses an event or
+//! sees one twice, whatever the writers' timing; a rolled-back write leaves no event.
+//! (`db::events` says why the design is exact; this is the proof by trial.)
+
+use std::collections::BTreeSet;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+use roster::db::events::{self, EventFilter, NewEvent};
+use roster::db::{self, DatabaseUrl, DbPool};
+use roster::domain::{ActorKind, EventId, EventType, InstanceId, Source};
+use roster::service::ServiceError;
+
+use crate::both;
+
+/// A pool of the test's own on the app's database (what the app's service layer uses).
+fn pool_of(app: &crate::support::TestApp) -> DbPool {
+    let url = DatabaseUrl::parse(&app.database_url).expect("url");
+    db::build_pool(&url, 12, Duration::from_secs(10)).expect("pool")
+}
+
+async fn instance_id(pool: &DbPool, name: &'static str) -> InstanceId {
+    db::read(pool, move |conn| -> Result<_, ServiceError> {
+        Ok(db::instances::find_by_name(conn, name)?
+            .expect("instance")
+            .id)
+    })
+    .await
+    .expect("instance id")
+}
+
+fn event(object_id: i64) -> NewEvent {
+    NewEvent {
+        kind: EventType::UserCreated,
+        object_id,
+        data: format!("{{\"id\":\"{object_id}\"}}"),
+        previous: None,
+        actor_kind: ActorKind::Admin,
+        actor_key_id: None,
+        actor_user_id: None,
+        source: Source::Api,
+        request_id: None,
+        occurred_at: db::now().into(),
+        subject_user_id: None,
+        subject_group_id: None,
+    }
+}
+
+/// A small deterministic generator per writer (the test needs spread, not secrecy).
+struct Lcg(u64);
+
+impl Lcg {
+    fn next(&mut self, below: u64) -> u64 {
+        self.0 = self
+            .0
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        (self.0 >> 33) % below
+    }
+}
+
+async fn read_after(pool: &DbPool, instance: InstanceId, after: EventId) -> Vec<EventId> {
+    db::read(pool, move |conn| -> Result<_, ServiceError> {
+        Ok(events::after(
+            conn,
+            instance,
+            after,
+            50,
+            &EventFilter::default(),
+        )?)
+    })
+    .await
+    .expect("read the feed")
+    .into_iter()
+    .map(|e| e.id)
+    .collect()
+}
+
+both! {
+    async fn a_tailing_reader_sees_every_committed_event_once_in_order(app) {
+        app.tenant("acme").await;
+        let pool = pool_of(&app);
+        let instance = instance_id(&pool, "acme").await;
+        const WRITERS: u64 = 8;
+        const WRITES: u64 = 12;
+        let done = Arc::new(AtomicBool::new(false));
+
+        // The reader tails the feed the whole time, as a client with `after` would.
+        let reader = {
+            let (pool, done) = (pool.clone(), done.clone());
+            tokio::spawn(async move {
+                let (mut seen, mut cursor) = (Vec::new(), EventId(0));
+                loop {
+                    let finished = done.load(Ordering::SeqCst);
+                    let page = read_after(&pool, instance, cursor).await;
+                    for id in &page {
+                        assert!(*id > cursor, "event {id} after the reader was at {cursor}");
+                        cursor = *id;
+                    }
+                    seen.extend(page.iter().copied());
+                    if finished && page.is_empty() {
+                        return seen;
+                    }
+                    if page.is_empty() {
+                        tokio::time::sleep(Duration::from_millis(1)).await;
+                    }
+                }
+            })
+        };
+
+        // Eight writers: each transaction waits a random time before it takes its ids
+        // and again before it commits; one in four rolls back.
+        let mut writers = Vec::new();
+        for w in 0..WRITERS {
+            let pool = pool.clone();
+            writers.push(tokio::spawn(async move {
+                let mut rng = Lcg(w + 1);
+                let mut committed = Vec::new();
+                for i in 0..WRITES {
+                    let (before, after) = (rng.next(8), rng.next(8));
+                    let roll_back = rng.next(4) == 0;
+                    let n = 1 + rng.next(3) as usize;
+                    let object = (w * 1000 + i) as i64;
+                    let result = db::write(&pool, move |conn| {
+                        db::write_transaction(conn, |conn| {
+                            std::thread::sleep(Duration::from_millis(before));
+                            let batch = vec![event(object); n];
+                            let last = events::append(conn, instance, &batch)?
+                                .expect("ids for a non-empty batch");
+                            std::thread::sleep(Duration::from_millis(after));
+                            if roll_back {
+                                return Err(ServiceError::NotFound);
+                            }
+                            Ok((last, n))
+                        })
+                    })
+                    .await;
+                    match result {
+                        Ok((last, n)) => {
+                            committed.extend((last.get() - n as i64 + 1..=last.get()).map(EventId))
+                        }
+                        Err(ServiceError::NotFound) => assert!(roll_back),
+                        Err(other) => panic!("a write failed: {other:?}"),
+                    }
+                }
+                committed
+            }));
+        }
+        let mut committed = BTreeSet::new();
+        for w in writers {
+            for id in w.await.expect("writer") {
+                assert!(committed.insert(id), "id {id} given twice");
+            }
+        }
+        done.store(true, Ordering::SeqCst);
+        let seen = reader.await.expect("reader");
+
+        let feed = db::read(&pool, move |conn| -> Result<_, ServiceError> {
+            Ok(events::after(conn, instance, EventId(0), 10_000, &EventFilter::default())?)
+        })
+        .await
+        .expect("the whole feed");
+        let feed: Vec<EventId> = feed.into_iter().map(|e| e.id).collect();
+        let expected: Vec<EventId> = committed.into_iter().collect();
+        assert_eq!(feed, expected, "the feed holds exactly the committed events");
+        assert_eq!(seen, feed, "the reader saw the feed exactly, in order");
+        let n = feed.len() as i64;
+        assert_eq!(
+            feed,
+            (1..=n).map(EventId).collect::<Vec<_>>(),
+            "no gaps: a rolled-back write's ids are given again"
+        );
+        let last = db::read(&pool, move |conn| -> Result<_, ServiceError> {
+            Ok(events::last(conn, instance)?)
+        })
+            .await
+            .expect("last");
+        assert_eq!(last, EventId(n));
+    }
+}
