@@ -1,0 +1,23 @@
+from typing import Literal
+
+UserField = Literal[
+    "avatar_url", "created_at", "email", "name", "principal", "updated_at", "username"
+]
+
+USER_FIELD_VALUES: set[UserField] = {
+    "avatar_url",
+    "created_at",
+    "email",
+    "name",
+    "principal",
+    "updated_at",
+    "username",
+}
+
+
+def check_user_field(value: str) -> UserField:
+    if value in USER_FIELD_VALUES:
+        return value
+    raise TypeError(
+        f"Unexpected value {value!r}. Expected one of {USER_FIELD_VALUES!r}"
+    )
