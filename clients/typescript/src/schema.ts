@@ -371,7 +371,7 @@ export interface components {
          * @enum {string}
          */
         ApiKeyField: "role" | "user_id" | "description" | "prefix" | "created_at" | "revoked_at";
-        /** @description A ApiKey as an answer with `fields=` has it: `id` and the fields asked for. */
+        /** @description ApiKey as an answer to `fields=` has it: `id` and the fields asked for. */
         ApiKeyFields: {
             id: components["schemas"]["Id"];
             role?: components["schemas"]["KeyRole"];
@@ -430,9 +430,11 @@ export interface components {
         };
         /** @description `{"barrier": {...}}` or `{"barriers": [{...}, ...]}`. */
         BarrierCreate: components["schemas"]["BarrierCreateOne"] | components["schemas"]["BarrierCreateBulk"];
+        /** @description `{"barriers": [{...}, ...]}`: 1 to 100 barriers, all or nothing. */
         BarrierCreateBulk: {
             barriers: components["schemas"]["BarrierNew"][];
         };
+        /** @description `{"barrier": {...}}`: one barrier. */
         BarrierCreateOne: {
             barrier: components["schemas"]["BarrierNew"];
         };
@@ -453,7 +455,7 @@ export interface components {
          * @enum {string}
          */
         BarrierField: "group_ids" | "description" | "created_at";
-        /** @description A Barrier as an answer with `fields=` has it: `id` and the fields asked for. */
+        /** @description Barrier as an answer to `fields=` has it: `id` and the fields asked for. */
         BarrierFields: {
             id: components["schemas"]["Id"];
             group_ids?: string[];
@@ -551,9 +553,11 @@ export interface components {
         };
         /** @description `{"group": {...}}` or `{"groups": [{...}, ...]}`. */
         GroupCreate: components["schemas"]["GroupCreateOne"] | components["schemas"]["GroupCreateBulk"];
+        /** @description `{"groups": [{...}, ...]}`: 1 to 100 groups, all or nothing. */
         GroupCreateBulk: {
             groups: components["schemas"]["GroupNew"][];
         };
+        /** @description `{"group": {...}}`: one group. */
         GroupCreateOne: {
             group: components["schemas"]["GroupNew"];
         };
@@ -576,7 +580,7 @@ export interface components {
          * @enum {string}
          */
         GroupField: "name" | "description" | "created_at" | "updated_at";
-        /** @description A Group as an answer with `fields=` has it: `id` and the fields asked for. */
+        /** @description Group as an answer to `fields=` has it: `id` and the fields asked for. */
         GroupFields: {
             id: components["schemas"]["Id"];
             name?: string;
@@ -703,7 +707,7 @@ export interface components {
          * @enum {string}
          */
         InstanceField: "name" | "description" | "created_at" | "updated_at";
-        /** @description A Instance as an answer with `fields=` has it: `id` and the fields asked for. */
+        /** @description Instance as an answer to `fields=` has it: `id` and the fields asked for. */
         InstanceFields: {
             id: components["schemas"]["Id"];
             name?: string;
@@ -787,9 +791,11 @@ export interface components {
         };
         /** @description `{"membership": {...}}` or `{"memberships": [{...}, ...]}`. */
         MembershipCreate: components["schemas"]["MembershipCreateOne"] | components["schemas"]["MembershipCreateBulk"];
+        /** @description `{"memberships": [{...}, ...]}`: 1 to 100 memberships, all or nothing. */
         MembershipCreateBulk: {
             memberships: components["schemas"]["MembershipNew"][];
         };
+        /** @description `{"membership": {...}}`: one membership. */
         MembershipCreateOne: {
             membership: components["schemas"]["MembershipNew"];
         };
@@ -812,7 +818,7 @@ export interface components {
          * @enum {string}
          */
         MembershipField: "user_id" | "group_id" | "role" | "configurable_permissions" | "created_at" | "updated_at";
-        /** @description A Membership as an answer with `fields=` has it: `id` and the fields asked for. */
+        /** @description Membership as an answer to `fields=` has it: `id` and the fields asked for. */
         MembershipFields: {
             id: components["schemas"]["Id"];
             user_id?: components["schemas"]["Id"];
@@ -959,9 +965,11 @@ export interface components {
         };
         /** @description `{"user": {...}}` or `{"users": [{...}, ...]}`. */
         UserCreate: components["schemas"]["UserCreateOne"] | components["schemas"]["UserCreateBulk"];
+        /** @description `{"users": [{...}, ...]}`: 1 to 100 users, all or nothing. */
         UserCreateBulk: {
             users: components["schemas"]["UserNew"][];
         };
+        /** @description `{"user": {...}}`: one user. */
         UserCreateOne: {
             user: components["schemas"]["UserNew"];
         };
@@ -984,7 +992,7 @@ export interface components {
          * @enum {string}
          */
         UserField: "username" | "name" | "email" | "avatar_url" | "principal" | "created_at" | "updated_at";
-        /** @description A User as an answer with `fields=` has it: `id` and the fields asked for. */
+        /** @description User as an answer to `fields=` has it: `id` and the fields asked for. */
         UserFields: {
             id: components["schemas"]["Id"];
             username?: string;

@@ -163,7 +163,7 @@ pub enum UserKey {
 /// 1 to 100, all or nothing).
 macro_rules! create_body {
     ($(#[$doc:meta])* $name:ident, $one_name:ident, $many_name:ident {
-        $one:ident: $new:ty; $many:ident
+        $one:ident: $new:ty, $one_doc:literal; $many:ident, $many_doc:literal
     }) => {
         $(#[$doc])*
         #[derive(ToSchema)]
@@ -173,14 +173,14 @@ macro_rules! create_body {
             Many($many_name),
         }
 
-        #[doc = concat!("`{\"", stringify!($one), "\": {...}}`: one object.")]
+        #[doc = $one_doc]
         #[derive(ToSchema)]
         #[serde(deny_unknown_fields)]
         pub struct $one_name {
             pub $one: $new,
         }
 
-        #[doc = concat!("`{\"", stringify!($many), "\": [{...}, ...]}`: 1 to 100 objects, all or nothing.")]
+        #[doc = $many_doc]
         #[derive(ToSchema)]
         #[serde(deny_unknown_fields)]
         pub struct $many_name {
@@ -192,21 +192,31 @@ macro_rules! create_body {
 
 create_body!(
     /// `{"user": {...}}` or `{"users": [{...}, ...]}`.
-    UserCreate, UserCreateOne, UserCreateBulk { user: UserNew; users }
+    UserCreate, UserCreateOne, UserCreateBulk {
+        user: UserNew, "`{\"user\": {...}}`: one user.";
+        users, "`{\"users\": [{...}, ...]}`: 1 to 100 users, all or nothing."
+    }
 );
 create_body!(
     /// `{"group": {...}}` or `{"groups": [{...}, ...]}`.
-    GroupCreate, GroupCreateOne, GroupCreateBulk { group: GroupNew; groups }
+    GroupCreate, GroupCreateOne, GroupCreateBulk {
+        group: GroupNew, "`{\"group\": {...}}`: one group.";
+        groups, "`{\"groups\": [{...}, ...]}`: 1 to 100 groups, all or nothing."
+    }
 );
 create_body!(
     /// `{"membership": {...}}` or `{"memberships": [{...}, ...]}`.
     MembershipCreate, MembershipCreateOne, MembershipCreateBulk {
-        membership: MembershipNew; memberships
+        membership: MembershipNew, "`{\"membership\": {...}}`: one membership.";
+        memberships, "`{\"memberships\": [{...}, ...]}`: 1 to 100 memberships, all or nothing."
     }
 );
 create_body!(
     /// `{"barrier": {...}}` or `{"barriers": [{...}, ...]}`.
-    BarrierCreate, BarrierCreateOne, BarrierCreateBulk { barrier: BarrierNew; barriers }
+    BarrierCreate, BarrierCreateOne, BarrierCreateBulk {
+        barrier: BarrierNew, "`{\"barrier\": {...}}`: one barrier.";
+        barriers, "`{\"barriers\": [{...}, ...]}`: 1 to 100 barriers, all or nothing."
+    }
 );
 
 /// `{"instance": {...}}`.

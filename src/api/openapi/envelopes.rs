@@ -65,7 +65,7 @@ fn only_id_required(schema: RefOr<Schema>, view: Cow<'static, str>) -> RefOr<Sch
     };
     object.required.retain(|name| name == "id");
     object.description = Some(format!(
-        "A {view} as an answer with `fields=` has it: `id` and the fields asked for."
+        "{view} as an answer to `fields=` has it: `id` and the fields asked for."
     ));
     RefOr::T(Schema::Object(object))
 }

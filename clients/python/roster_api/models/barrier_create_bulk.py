@@ -14,7 +14,8 @@ T = TypeVar("T", bound="BarrierCreateBulk")
 
 @_attrs_define
 class BarrierCreateBulk:
-    """
+    """`{"barriers": [{...}, ...]}`: 1 to 100 barriers, all or nothing.
+
     Attributes:
         barriers (list[BarrierNew]):
     """

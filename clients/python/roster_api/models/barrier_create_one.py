@@ -14,7 +14,8 @@ T = TypeVar("T", bound="BarrierCreateOne")
 
 @_attrs_define
 class BarrierCreateOne:
-    """
+    """`{"barrier": {...}}`: one barrier.
+
     Attributes:
         barrier (BarrierNew): A new information barrier (`api::barriers`).
     """

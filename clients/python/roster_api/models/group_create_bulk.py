@@ -14,7 +14,8 @@ T = TypeVar("T", bound="GroupCreateBulk")
 
 @_attrs_define
 class GroupCreateBulk:
-    """
+    """`{"groups": [{...}, ...]}`: 1 to 100 groups, all or nothing.
+
     Attributes:
         groups (list[GroupNew]):
     """

@@ -14,7 +14,8 @@ T = TypeVar("T", bound="GroupCreateOne")
 
 @_attrs_define
 class GroupCreateOne:
-    """
+    """`{"group": {...}}`: one group.
+
     Attributes:
         group (GroupNew): A new group (`api::groups`).
     """

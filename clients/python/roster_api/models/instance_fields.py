@@ -13,7 +13,7 @@ T = TypeVar("T", bound="InstanceFields")
 
 @_attrs_define
 class InstanceFields:
-    """A Instance as an answer with `fields=` has it: `id` and the fields asked for.
+    """Instance as an answer to `fields=` has it: `id` and the fields asked for.
 
     Attributes:
         id (str): a positive 64-bit integer, written as a string of digits

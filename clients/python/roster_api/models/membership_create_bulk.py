@@ -14,7 +14,8 @@ T = TypeVar("T", bound="MembershipCreateBulk")
 
 @_attrs_define
 class MembershipCreateBulk:
-    """
+    """`{"memberships": [{...}, ...]}`: 1 to 100 memberships, all or nothing.
+
     Attributes:
         memberships (list[MembershipNew]):
     """

@@ -14,7 +14,8 @@ T = TypeVar("T", bound="MembershipCreateOne")
 
 @_attrs_define
 class MembershipCreateOne:
-    """
+    """`{"membership": {...}}`: one membership.
+
     Attributes:
         membership (MembershipNew): A new membership (`api::memberships`, `api::plain_memberships`).
     """

@@ -18,7 +18,7 @@ T = TypeVar("T", bound="MembershipFields")
 
 @_attrs_define
 class MembershipFields:
-    """A Membership as an answer with `fields=` has it: `id` and the fields asked for.
+    """Membership as an answer to `fields=` has it: `id` and the fields asked for.
 
     Attributes:
         id (str): a positive 64-bit integer, written as a string of digits

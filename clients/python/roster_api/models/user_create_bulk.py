@@ -14,7 +14,8 @@ T = TypeVar("T", bound="UserCreateBulk")
 
 @_attrs_define
 class UserCreateBulk:
-    """
+    """`{"users": [{...}, ...]}`: 1 to 100 users, all or nothing.
+
     Attributes:
         users (list[UserNew]):
     """

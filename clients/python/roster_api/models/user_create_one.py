@@ -14,7 +14,8 @@ T = TypeVar("T", bound="UserCreateOne")
 
 @_attrs_define
 class UserCreateOne:
-    """
+    """`{"user": {...}}`: one user.
+
     Attributes:
         user (UserNew): A new user (`api::users`).
     """

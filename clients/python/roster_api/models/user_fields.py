@@ -14,7 +14,7 @@ T = TypeVar("T", bound="UserFields")
 
 @_attrs_define
 class UserFields:
-    """A User as an answer with `fields=` has it: `id` and the fields asked for.
+    """User as an answer to `fields=` has it: `id` and the fields asked for.
 
     Attributes:
         id (str): a positive 64-bit integer, written as a string of digits
