@@ -17,7 +17,6 @@ use std::ops::Range;
 use actix_web::http::header::ContentType;
 use actix_web::http::StatusCode;
 use actix_web::HttpResponse;
-use serde::Serialize;
 use serde_json::{json, Map, Value};
 
 use super::query::DEFAULT_PER_PAGE as DEFAULT_PAGE_SIZE;
@@ -267,17 +266,7 @@ impl Envelope {
     }
 }
 
-/// Appends a value's JSON text. The values written here (maps of JSON values, strings,
-/// the render types of plain strings and numbers) cannot fail to serialize; if one
-/// did, it would show as `null`, not a panic.
-pub fn write_json<T: Serialize + ?Sized>(out: &mut Vec<u8>, value: &T) {
-    let start = out.len();
-    if let Err(e) = serde_json::to_writer(&mut *out, value) {
-        tracing::error!(error = %e, "rendering a value failed");
-        out.truncate(start);
-        out.extend_from_slice(b"null");
-    }
-}
+pub use crate::service::objects::write_json;
 
 /// An envelope that could not be rendered: a bug.
 #[derive(Debug)]

@@ -13,6 +13,7 @@
 //! | `memberships` | §2–§4 memberships, the bulk rules, §6 managers |
 //! | `barriers` | §2 barriers, enforced in `memberships` |
 //! | `sideloads` | §5 includes: one query per association |
+//! | `objects` | §2, §5, §9 each object's JSON, for the envelope and the feed |
 
 pub mod access;
 pub mod barriers;
@@ -23,6 +24,7 @@ pub mod idempotency;
 pub mod instances;
 pub mod keys;
 pub mod memberships;
+pub mod objects;
 pub mod sideloads;
 
 pub use access::Caller;

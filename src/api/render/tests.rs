@@ -2,15 +2,17 @@
 //! arbitrary rows, what the writer sends parses to the very JSON the view
 //! serializes to, with the same fields in the same order.
 
-use chrono::{DateTime, NaiveDate};
+use chrono::{DateTime, NaiveDate, NaiveDateTime};
 use proptest::prelude::*;
+use serde::Serialize;
 use serde_json::Value;
 
 use super::*;
 use crate::api::views;
 use crate::db::time::Ts;
 use crate::domain::{
-    BarrierId, GroupId, InstanceId, KeyId, KeyRole, MembershipId, Principal, Role, UserId,
+    write_time_json, BarrierId, GroupId, InstanceId, KeyId, KeyRole, MembershipId, Permissions,
+    Principal, Role, UserId,
 };
 
 /// Writes the rows one after another (as an envelope does, which also exercises the
