@@ -180,3 +180,94 @@ both! {
         assert_eq!(last, EventId(n));
     }
 }
+
+/// The feed's filters (§9: `types`, `object_id`, `actor_key_id`, `source`,
+/// `occurred_after`) and what a user key may read of it (its own user, its memberships,
+/// the memberships of its groups), as `db::events::after` applies them.
+async fn ids_where(pool: &DbPool, instance: InstanceId, f: EventFilter) -> Vec<i64> {
+    db::read(pool, move |conn| -> Result<_, ServiceError> {
+        Ok(events::after(conn, instance, EventId(0), 100, &f)?)
+    })
+    .await
+    .expect("read the feed")
+    .into_iter()
+    .map(|e| e.object_id)
+    .collect()
+}
+
+both! {
+    async fn reads_keep_what_the_filters_and_a_user_key_allow(app) {
+        use roster::domain::{GroupId, KeyId, UserId};
+        let t = app.tenant("acme").await;
+        let users = app.users(&t, &["alice", "bob", "carol"]).await;
+        let groups = app.groups(&t, &["mine", "other"]).await;
+        let (alice, bob, carol): (i64, i64, i64) =
+            (users[0].parse().unwrap(), users[1].parse().unwrap(), users[2].parse().unwrap());
+        let (mine, other): (i64, i64) = (groups[0].parse().unwrap(), groups[1].parse().unwrap());
+        app.post(&t.at("/memberships"), &t.key, serde_json::json!({"memberships": [
+            {"user_id": users[0], "group_id": groups[0]},
+        ]}))
+        .await
+        .assert_status(201);
+        let pool = pool_of(&app);
+        let instance = instance_id(&pool, "acme").await;
+        let before = db::now();
+        std::thread::sleep(Duration::from_millis(5));
+
+        // Object ids 1xx: users; 2xx: groups; 3xx: memberships.
+        let at = |kind, object_id, user: Option<i64>, group: Option<i64>| NewEvent {
+            kind,
+            object_id,
+            subject_user_id: user.map(UserId),
+            subject_group_id: group.map(GroupId),
+            ..event(object_id)
+        };
+        let batch = vec![
+            at(EventType::UserCreated, 101, Some(alice), None),
+            at(EventType::UserUpdated, 102, Some(bob), None),
+            at(EventType::GroupCreated, 201, None, Some(mine)),
+            at(EventType::MembershipCreated, 301, Some(alice), Some(other)),
+            at(EventType::MembershipCreated, 302, Some(bob), Some(mine)),
+            at(EventType::MembershipDeleted, 303, Some(carol), Some(other)),
+            NewEvent {
+                source: Source::Cli,
+                actor_key_id: Some(KeyId(7)),
+                ..at(EventType::UserDeleted, 103, Some(carol), None)
+            },
+        ];
+        db::write(&pool, move |conn| {
+            db::write_transaction(conn, |conn| -> Result<_, ServiceError> {
+                Ok(events::append(conn, instance, &batch)?)
+            })
+        })
+        .await
+        .expect("append");
+
+        let all = ids_where(&pool, instance, EventFilter::default()).await;
+        assert_eq!(all, vec![101, 102, 201, 301, 302, 303, 103]);
+        let only = |f: EventFilter| ids_where(&pool, instance, f);
+        let types = vec![EventType::MembershipCreated, EventType::UserDeleted];
+        let cases = [
+            (EventFilter { types: Some(types), ..Default::default() }, vec![301, 302, 103]),
+            (EventFilter { object_id: Some(302), ..Default::default() }, vec![302]),
+            (EventFilter { source: Some(Source::Cli), ..Default::default() }, vec![103]),
+            (EventFilter { actor_key_id: Some(KeyId(7)), ..Default::default() }, vec![103]),
+            (EventFilter { occurred_after: Some(before), ..Default::default() }, all.clone()),
+            (
+                EventFilter {
+                    occurred_after: Some(db::now() + chrono::Duration::seconds(60)),
+                    ..Default::default()
+                },
+                vec![],
+            ),
+            // Alice, a member of "mine": her user, her memberships, and those of "mine";
+            // not another user, not a group, not a membership of a group she is not in.
+            (EventFilter { visible_to: Some(UserId(alice)), ..Default::default() }, vec![101, 301, 302]),
+            (EventFilter { visible_to: Some(UserId(carol)), ..Default::default() }, vec![303, 103]),
+        ];
+        for (filter, expected) in cases {
+            let what = format!("{filter:?}");
+            assert_eq!(only(filter).await, expected, "{what}");
+        }
+    }
+}
