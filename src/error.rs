@@ -41,6 +41,9 @@ pub enum ApiError {
     HeadersTooLarge,
     #[error("conflict: {0}")]
     Conflict(String),
+    /// An events cursor older than the retention (API.md §9).
+    #[error("cursor expired: {0}")]
+    CursorExpired(String),
     #[error("unprocessable: {0:?}")]
     Unprocessable(Vec<ErrorItem>),
     #[error("rate limited")]
@@ -128,6 +131,9 @@ impl ApiError {
                 "the request headers are too many or too large",
             )],
             Self::Conflict(message) => vec![ErrorItem::new("conflict", message.clone())],
+            Self::CursorExpired(message) => {
+                vec![ErrorItem::new("cursor_expired", message.clone()).field("after")]
+            }
             Self::Unprocessable(items) => items.clone(),
             Self::RateLimited { .. } => {
                 vec![ErrorItem::new(
@@ -175,6 +181,7 @@ impl ResponseError for ApiError {
             Self::UriTooLong(_) => StatusCode::URI_TOO_LONG,
             Self::HeadersTooLarge => StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
             Self::Conflict(_) => StatusCode::CONFLICT,
+            Self::CursorExpired(_) => StatusCode::GONE,
             Self::Unprocessable(_) => StatusCode::UNPROCESSABLE_ENTITY,
             Self::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
             Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
@@ -224,6 +231,7 @@ impl From<crate::service::ServiceError> for ApiError {
             S::Forbidden { message, index } => Self::Forbidden { message, index },
             S::Invalid(items) => Self::Unprocessable(items),
             S::Conflict(message) => Self::Conflict(message),
+            S::CursorExpired(message) => Self::CursorExpired(message),
             S::Unavailable(cause) => Self::Unavailable(cause),
             S::Internal(cause) => Self::Internal(cause),
         }

@@ -32,7 +32,6 @@ use super::schema::{event_counters, events, memberships};
 use super::time::Ts;
 use super::{AnyConnection, Db};
 use crate::domain::{ActorKind, EventId, EventType, GroupId, InstanceId, KeyId, Source, UserId};
-use crate::per_backend;
 
 /// An event as stored.
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -105,8 +104,84 @@ pub fn append(
     if new.is_empty() {
         return Ok(None);
     }
+    match conn {
+        AnyConnection::Postgresql(pg) => append_pg(pg, instance_id, new).map(Some),
+        AnyConnection::Sqlite(lite) => append_sqlite(lite, instance_id, new).map(Some),
+    }
+}
+
+/// PostgreSQL: one statement takes the ids, inserts the events from arrays (one
+/// parameter per column, whatever their number) and sends the `NOTIFY` that wakes
+/// other processes' readers at commit (`wake`).
+fn append_pg(
+    pg: &mut diesel::PgConnection,
+    instance_id: InstanceId,
+    new: &[NewEvent],
+) -> QueryResult<EventId> {
+    use diesel::sql_types::{Array, BigInt, Nullable, Text, Timestamp};
+    #[derive(QueryableByName)]
+    struct Last {
+        #[diesel(sql_type = BigInt)]
+        last_id: i64,
+    }
+    let first = &new[0];
+    let last: Last = diesel::sql_query(
+        "WITH c AS (
+            INSERT INTO event_counters (instance_id, last_id) VALUES ($1, $2)
+            ON CONFLICT (instance_id) DO UPDATE SET last_id = event_counters.last_id + $2
+            RETURNING last_id),
+         e AS (
+            INSERT INTO events (instance_id, id, type, object_id, data, previous,
+                actor_kind, actor_key_id, actor_user_id, source, request_id, occurred_at,
+                subject_user_id, subject_group_id)
+            SELECT $1, c.last_id - $2 + t.n, t.type, t.object_id, t.data, t.previous,
+                $3, $4, $5, t.source, $6, $7, t.subject_user_id, t.subject_group_id
+            FROM c, unnest($8::text[], $9::bigint[], $10::text[], $11::text[], $12::text[],
+                $13::bigint[], $14::bigint[])
+                WITH ORDINALITY AS t(type, object_id, data, previous, source,
+                    subject_user_id, subject_group_id, n))
+         SELECT c.last_id FROM c, LATERAL (SELECT pg_notify('roster_events', $1::text)) AS w",
+    )
+    .bind::<BigInt, _>(instance_id.get())
+    .bind::<BigInt, _>(new.len() as i64)
+    .bind::<Text, _>(first.actor_kind.as_str())
+    .bind::<Nullable<BigInt>, _>(first.actor_key_id.map(|k| k.get()))
+    .bind::<Nullable<BigInt>, _>(first.actor_user_id.map(|u| u.get()))
+    .bind::<Nullable<Text>, _>(first.request_id.as_deref())
+    .bind::<Timestamp, _>(first.occurred_at.0)
+    .bind::<Array<Text>, _>(new.iter().map(|e| e.kind.as_str()).collect::<Vec<_>>())
+    .bind::<Array<BigInt>, _>(new.iter().map(|e| e.object_id).collect::<Vec<_>>())
+    .bind::<Array<Text>, _>(new.iter().map(|e| e.data.as_str()).collect::<Vec<_>>())
+    .bind::<Array<Nullable<Text>>, _>(
+        new.iter()
+            .map(|e| e.previous.as_deref())
+            .collect::<Vec<_>>(),
+    )
+    .bind::<Array<Text>, _>(new.iter().map(|e| e.source.as_str()).collect::<Vec<_>>())
+    .bind::<Array<Nullable<BigInt>>, _>(
+        new.iter()
+            .map(|e| e.subject_user_id.map(|u| u.get()))
+            .collect::<Vec<_>>(),
+    )
+    .bind::<Array<Nullable<BigInt>>, _>(
+        new.iter()
+            .map(|e| e.subject_group_id.map(|g| g.get()))
+            .collect::<Vec<_>>(),
+    )
+    .get_result(pg)?;
+    Ok(EventId(last.last_id))
+}
+
+/// Rows per INSERT on SQLite (14 parameters each, under SQLite's 32,766).
+const SQLITE_ROWS: usize = 1_000;
+
+fn append_sqlite(
+    lite: &mut diesel::SqliteConnection,
+    instance_id: InstanceId,
+    new: &[NewEvent],
+) -> QueryResult<EventId> {
     let n = new.len() as i64;
-    let last: i64 = per_backend!(conn, |c| diesel::insert_into(event_counters::table)
+    let last: i64 = diesel::insert_into(event_counters::table)
         .values((
             event_counters::instance_id.eq(instance_id),
             event_counters::last_id.eq(n),
@@ -115,7 +190,7 @@ pub fn append(
         .do_update()
         .set(event_counters::last_id.eq(event_counters::last_id + n))
         .returning(event_counters::last_id)
-        .get_result(c))?;
+        .get_result(lite)?;
     let first = last - n + 1;
     let rows: Vec<Row> = new
         .iter()
@@ -137,10 +212,12 @@ pub fn append(
             subject_group_id: e.subject_group_id,
         })
         .collect();
-    per_backend!(conn, |c| diesel::insert_into(events::table)
-        .values(&rows)
-        .execute(c))?;
-    Ok(Some(EventId(last)))
+    for chunk in rows.chunks(SQLITE_ROWS) {
+        diesel::insert_into(events::table)
+            .values(chunk)
+            .execute(lite)?;
+    }
+    Ok(EventId(last))
 }
 
 /// What a read of the feed keeps (API.md §9's filters).
@@ -220,10 +297,76 @@ pub fn after(
 
 /// The instance's last event id (0 before its first event).
 pub fn last(conn: &mut AnyConnection, instance_id: InstanceId) -> QueryResult<EventId> {
-    let last: Option<i64> = event_counters::table
+    Ok(bounds(conn, instance_id)?.last)
+}
+
+/// Where an instance's feed stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Bounds {
+    /// The last id handed out (0 before the first event).
+    pub last: EventId,
+    /// Retention removed every event up to here (0: none yet).
+    pub purged_through: EventId,
+}
+
+pub fn bounds(conn: &mut AnyConnection, instance_id: InstanceId) -> QueryResult<Bounds> {
+    let found: Option<(i64, i64)> = event_counters::table
         .filter(event_counters::instance_id.eq(instance_id))
-        .select(event_counters::last_id)
+        .select((event_counters::last_id, event_counters::purged_through))
         .first(conn)
         .optional()?;
-    Ok(EventId(last.unwrap_or(0)))
+    let (last, purged) = found.unwrap_or((0, 0));
+    Ok(Bounds {
+        last: EventId(last),
+        purged_through: EventId(purged),
+    })
+}
+
+/// Retention: removes, per instance, the events up to the last one that occurred
+/// before `cutoff` (a prefix of the feed, so that a cursor is either fully served or
+/// answered `410`), at most `batch` rows per call; returns how many went.
+pub fn purge_before(
+    conn: &mut AnyConnection,
+    cutoff: NaiveDateTime,
+    batch: i64,
+) -> QueryResult<usize> {
+    let old: Vec<(InstanceId, EventId)> = events::table
+        .filter(events::occurred_at.lt(cutoff))
+        .order((events::instance_id.asc(), events::id.asc()))
+        .select((events::instance_id, events::id))
+        .limit(batch)
+        .load(conn)?;
+    let mut through: Vec<(InstanceId, EventId)> = Vec::new();
+    for (instance, id) in old {
+        match through.last_mut() {
+            Some((i, last)) if *i == instance => *last = id,
+            _ => through.push((instance, id)),
+        }
+    }
+    let mut removed = 0;
+    for (instance, id) in through {
+        removed += diesel::delete(
+            events::table
+                .filter(events::instance_id.eq(instance))
+                .filter(events::id.le(id)),
+        )
+        .execute(conn)?;
+        diesel::update(
+            event_counters::table
+                .filter(event_counters::instance_id.eq(instance))
+                .filter(event_counters::purged_through.lt(id.get())),
+        )
+        .set(event_counters::purged_through.eq(id.get()))
+        .execute(conn)?;
+    }
+    Ok(removed)
+}
+
+/// An instance's whole feed, with the instance (API.md §3: DELETE removes all the
+/// tenant's data).
+pub fn delete_instance(conn: &mut AnyConnection, instance_id: InstanceId) -> QueryResult<()> {
+    diesel::delete(events::table.filter(events::instance_id.eq(instance_id))).execute(conn)?;
+    diesel::delete(event_counters::table.filter(event_counters::instance_id.eq(instance_id)))
+        .execute(conn)?;
+    Ok(())
 }

@@ -18,6 +18,7 @@ pub mod sideloads;
 pub mod time;
 mod types;
 pub mod users;
+pub mod wake;
 pub mod writer;
 
 use std::path::Path;
@@ -56,6 +57,10 @@ pub struct DbPool {
     slots: Arc<tokio::sync::Semaphore>,
     /// SQLite: the thread that owns the connection every write runs on (`writer`).
     writer: Option<writer::Writer>,
+    /// Wake-ups for readers of the change feed (`wake`).
+    wakes: wake::Wakes,
+    /// The URL, for connections of its own (`listen`).
+    url: DatabaseUrl,
     /// Alive while any clone of the pool is; SQLite's maintenance thread stops with it.
     _alive: Arc<()>,
 }
@@ -64,6 +69,29 @@ impl DbPool {
     /// A connection, blocking until one is free or opened (start-up, the CLI, tests).
     pub fn get(&self) -> Result<Lease, PoolError> {
         self.inner.checkout()
+    }
+
+    /// The process's wake-ups for readers of the change feed.
+    pub fn wakes(&self) -> &wake::Wakes {
+        &self.wakes
+    }
+
+    /// On PostgreSQL, starts the thread that turns other processes' commits into
+    /// wake-ups (`wake::listen`); the server calls it once. Nothing to do on SQLite,
+    /// where this process is the only writer.
+    pub fn listen(&self) -> Result<(), SetupError> {
+        if let DatabaseUrl::Postgres(_) = self.url {
+            wake::listen(
+                ConnectionManager::new(self.url.clone()),
+                self.wakes.clone(),
+                Arc::downgrade(&self._alive),
+            )
+            .map_err(|e| SetupError::Thread {
+                what: "LISTEN thread",
+                cause: e.to_string(),
+            })?;
+        }
+        Ok(())
     }
 }
 
@@ -227,6 +255,8 @@ pub fn build_pool(
         inner,
         slots,
         writer,
+        wakes: wake::Wakes::new(),
+        url: url.clone(),
         _alive: alive,
     })
 }

@@ -108,6 +108,8 @@ diesel::table! {
     event_counters (instance_id) {
         instance_id -> BigInt,
         last_id -> BigInt,
+        /// Retention removed this instance's events up to here (§9's `410`).
+        purged_through -> BigInt,
     }
 }
 

@@ -58,8 +58,10 @@ words! {
         GroupDeleted = "group.deleted",
         MembershipCreated = "membership.created", MembershipUpdated = "membership.updated",
         MembershipDeleted = "membership.deleted", MembershipExpired = "membership.expired",
-        BarrierCreated = "barrier.created", BarrierDeleted = "barrier.deleted",
-        ApiKeyCreated = "api_key.created", ApiKeyRevoked = "api_key.revoked",
+        BarrierCreated = "barrier.created", BarrierUpdated = "barrier.updated",
+        BarrierDeleted = "barrier.deleted",
+        ApiKeyCreated = "api_key.created", ApiKeyUpdated = "api_key.updated",
+        ApiKeyRevoked = "api_key.revoked",
         ApiKeyDeleted = "api_key.deleted",
         InstanceUpdated = "instance.updated",
     }

@@ -63,6 +63,9 @@ pub enum ServiceError {
     /// race that did not settle).
     #[error("conflict: {0}")]
     Conflict(String),
+    /// An events cursor older than the retention (§9).
+    #[error("cursor expired: {0}")]
+    CursorExpired(String),
     /// The database cannot be reached; nothing was written.
     #[error("database unavailable: {0}")]
     Unavailable(String),

@@ -19,6 +19,7 @@ pub mod access;
 pub mod barriers;
 pub mod bulk;
 pub mod directory;
+pub mod events;
 pub mod error;
 pub mod idempotency;
 pub mod instances;
