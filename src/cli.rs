@@ -8,6 +8,7 @@ use clap::{Parser, Subcommand};
 use crate::config::Settings;
 use crate::db;
 use crate::domain::{InstanceName, KeyId, KeyRole, UserId, MAX_BULK};
+use crate::service::events::Actor;
 use crate::service::keys::KeyRequest;
 use crate::service::{self, ErrorItem, ServiceError};
 use crate::startup;
@@ -256,7 +257,7 @@ fn create_instance(settings: &Settings, name: &str, description: &str) -> anyhow
             user_id: None,
             description: Some("created with the instance".into()),
         };
-        let issued = service::keys::issue_on(conn, instance.id, &request)?;
+        let issued = service::keys::issue_on(conn, &Actor::cli(), instance.id, &request)?;
         Ok::<_, ServiceError>((instance, issued))
     })
     .map_err(said)?;
@@ -287,7 +288,7 @@ fn create_key(
     let mut conn = connect(settings)?;
     let inst = find_instance(&mut conn, instance)?;
     let issued = db::write_transaction(&mut conn, |conn| {
-        service::keys::issue_on(conn, inst.id, &request)
+        service::keys::issue_on(conn, &Actor::cli(), inst.id, &request)
     })
     .map_err(|e| match (e, user) {
         (ServiceError::Invalid(items), Some(u))
@@ -306,7 +307,10 @@ fn create_key(
 fn revoke_key(settings: &Settings, instance: &str, id: i64) -> anyhow::Result<()> {
     let mut conn = connect(settings)?;
     let inst = find_instance(&mut conn, instance)?;
-    service::keys::revoke_on(&mut conn, inst.id, KeyId(id)).map_err(|e| match e {
+    db::write_transaction(&mut conn, |conn| {
+        service::keys::revoke_on(conn, &Actor::cli(), inst.id, KeyId(id))
+    })
+    .map_err(|e| match e {
         ServiceError::NotFound => anyhow!("no key {id} in instance {instance:?}"),
         other => said(other),
     })?;

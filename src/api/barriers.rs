@@ -85,10 +85,10 @@ pub async fn create(
         bulk: objects.bulk,
         errors,
     };
-    let (pool, caller) = (state.pool.clone(), who.caller);
+    let (pool, actor) = (state.pool.clone(), who.actor);
     idempotency::guard(&state, &req, instance_id, &body.1, |pending| async move {
         let render = move |made: &[barriers::Barrier]| created_body(rows_envelope(made), &fields);
-        let body = barriers::create(&pool, caller, instance_id, new, pending, render).await?;
+        let body = barriers::create(&pool, actor, instance_id, new, pending, render).await?;
         Ok(json_response(StatusCode::CREATED, body))
     })
     .await
@@ -147,6 +147,6 @@ pub async fn delete(
 ) -> Result<HttpResponse, ApiError> {
     params(&req)?.only(&[])?;
     let id = path_id(&req, "id")?;
-    barriers::delete(&state.pool, who.caller, who.instance.id, id).await?;
+    barriers::delete(&state.pool, who.actor, who.instance.id, id).await?;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -3,11 +3,14 @@
 
 use actix_web::dev::Payload;
 use actix_web::http::header;
-use actix_web::{web, FromRequest, HttpRequest};
+use actix_web::{web, FromRequest, HttpMessage, HttpRequest};
 use futures_util::future::LocalBoxFuture;
+use tracing_actix_web::RequestId;
 
+use crate::domain::{KeyId, Source};
 use crate::error::ApiError;
 use crate::service::access::{self, Denied};
+pub use crate::service::events::Actor;
 use crate::service::keys::{hash_key, KeyOwner};
 use crate::service::ServiceError;
 pub use crate::service::{instances::Instance, Caller};
@@ -32,12 +35,32 @@ pub fn extract_key(req: &HttpRequest) -> Option<String> {
     (scheme.eq_ignore_ascii_case("bearer") && !token.is_empty()).then(|| token.to_string())
 }
 
+/// The request's door and ID, for the events its writes record (API.md §9): `import`
+/// when `roster import` sent it (it says so in `Roster-Source: import`), else `api`.
+fn actor(req: &HttpRequest, caller: Caller, key_id: Option<KeyId>) -> Actor {
+    let source = match req.headers().get(SOURCE_HEADER).map(|v| v.as_bytes()) {
+        Some(b"import") => Source::Import,
+        _ => Source::Api,
+    };
+    Actor {
+        caller,
+        key_id,
+        source,
+        request_id: req.extensions().get::<RequestId>().map(|id| id.to_string()),
+    }
+}
+
+/// The header `roster import` labels its requests with.
+pub const SOURCE_HEADER: &str = "roster-source";
+
 /// An authenticated caller of an instance route: the key is valid and belongs to the
 /// instance named in the path (or is the account key). Anything else about another
 /// tenant answers 404 exactly as a missing instance would.
 pub struct InstanceCaller {
     pub instance: Instance,
     pub caller: Caller,
+    /// Who writes, for the events (§9).
+    pub actor: Actor,
 }
 
 impl FromRequest for InstanceCaller {
@@ -48,6 +71,7 @@ impl FromRequest for InstanceCaller {
         let key = extract_key(req);
         let name = req.match_info().get("instance").map(str::to_string);
         let state = req.app_data::<web::Data<AppState>>().cloned();
+        let req = req.clone();
         Box::pin(async move {
             let state = state.ok_or_else(|| ApiError::Internal("no app state".into()))?;
             let hash = hash_key(&key.ok_or(ApiError::Unauthorized)?);
@@ -55,6 +79,7 @@ impl FromRequest for InstanceCaller {
             let account_hash = state.account_key_hash.clone();
             match access::instance_caller(&state.pool, account_hash, hash, name).await {
                 Ok(found) => Ok(InstanceCaller {
+                    actor: actor(&req, found.caller, found.key_id),
                     instance: found.instance,
                     caller: found.caller,
                 }),
@@ -69,6 +94,8 @@ impl FromRequest for InstanceCaller {
 /// An authenticated caller of the account-level routes.
 pub struct AnyCaller {
     pub owner: KeyOwner,
+    /// Who writes, for the events (§9).
+    pub actor: Actor,
 }
 
 impl AnyCaller {
@@ -97,6 +124,7 @@ impl FromRequest for AnyCaller {
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         let key = extract_key(req);
         let state = req.app_data::<web::Data<AppState>>().cloned();
+        let req = req.clone();
         Box::pin(async move {
             let state = state.ok_or_else(|| ApiError::Internal("no app state".into()))?;
             let hash = hash_key(&key.ok_or(ApiError::Unauthorized)?);
@@ -105,7 +133,14 @@ impl FromRequest for AnyCaller {
                 .await
                 .map_err(|e: ServiceError| ApiError::from(e))?
                 .ok_or(ApiError::Unauthorized)?;
-            Ok(AnyCaller { owner })
+            let (caller, key_id) = match &owner {
+                KeyOwner::Account => (Caller::Account, None),
+                KeyOwner::Instance { key_id, .. } => (Caller::InstanceAdmin, Some(*key_id)),
+            };
+            Ok(AnyCaller {
+                actor: actor(&req, caller, key_id),
+                owner,
+            })
         })
     }
 }

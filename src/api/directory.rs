@@ -80,12 +80,12 @@ pub async fn create<D: Door>(
         .map(|(i, v)| D::parse_new(v, bulk.then_some(i), instance_id, &mut errors))
         .collect();
     let batch = Batch::<D::Kind> { rows, bulk, errors };
-    let (pool, caller) = (state.pool.clone(), who.caller);
+    let (pool, actor) = (state.pool.clone(), who.actor);
     idempotency::guard(&state, &req, instance_id, &body.1, |pending| async move {
         let render = move |made| created_body(envelope::<D>(made), &fields);
         let body = directory::create::<D::Kind>(
             &pool,
-            caller,
+            actor,
             instance_id,
             batch,
             includes,
@@ -155,7 +155,7 @@ pub async fn update<D: Door>(
     let changes = if r.finish() { Ok(changes) } else { Err(errors) };
     let found = directory::update::<D::Kind>(
         &state.pool,
-        who.caller,
+        who.actor,
         who.instance.id,
         id,
         changes,
@@ -175,6 +175,6 @@ pub async fn delete<D: Door>(
 ) -> Result<HttpResponse, ApiError> {
     params(&req)?.only(&[])?;
     let id = path_id(&req, "id")?;
-    directory::delete::<D::Kind>(&state.pool, who.caller, who.instance.id, id).await?;
+    directory::delete::<D::Kind>(&state.pool, who.actor, who.instance.id, id).await?;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -187,6 +187,6 @@ pub async fn remove_pair(
 ) -> Result<HttpResponse, ApiError> {
     params(&req)?.only(&[])?;
     let which = pair(&req)?;
-    memberships::delete(&state.pool, who.caller, who.instance.id, which).await?;
+    memberships::delete(&state.pool, who.actor, who.instance.id, which).await?;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -125,8 +125,7 @@ pub async fn update(
     if !r.finish() {
         return Err(unprocessable(errors));
     }
-    let row =
-        instances::update(&state.pool, who.caller, who.instance.id, name, description).await?;
+    let row = instances::update(&state.pool, who.actor, who.instance.id, name, description).await?;
     let mut env = rows_envelope(&[row]);
     env.keep_fields(&fields);
     env.respond(StatusCode::OK)

@@ -73,13 +73,13 @@ pub async fn create(
         user_id,
         description,
     };
-    let (instance_id, caller) = (who.instance.id, who.caller);
+    let (instance_id, actor) = (who.instance.id, who.actor);
     let pool = state.pool.clone();
     idempotency::guard(&state, &req, instance_id, &body.1, |pending| async move {
         // The secret is stored only as a hash, so a replay shows the key without it.
         let render = |key: &keys::ApiKey| Ok(rows_envelope(std::slice::from_ref(key)).into_body()?);
         let (issued, body) =
-            keys::issue(&pool, caller, instance_id, request, pending, render).await?;
+            keys::issue(&pool, actor, instance_id, request, pending, render).await?;
         let mut value: Value = serde_json::from_str(&body)
             .map_err(|e| ApiError::Internal(format!("a key's envelope did not parse: {e}")))?;
         value["api_keys"][issued.key.id.to_string()]["key"] = json!(issued.secret);
@@ -120,6 +120,6 @@ pub async fn revoke(
     req: HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
     let id = path_id(&req, "id")?;
-    keys::revoke(&state.pool, who.caller, who.instance.id, id).await?;
+    keys::revoke(&state.pool, who.actor, who.instance.id, id).await?;
     Ok(HttpResponse::NoContent().finish())
 }

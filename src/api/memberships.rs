@@ -154,7 +154,7 @@ pub async fn respond_created(
     batch: Batch,
     options: Options,
 ) -> Result<HttpResponse, ApiError> {
-    let (instance_id, caller) = (who.instance.id, who.caller);
+    let (instance_id, actor) = (who.instance.id, who.actor.clone());
     let Options { create, fields } = options;
     let pool = state.pool.clone();
     idempotency::guard(state, req, instance_id, raw_body, |pending| async move {
@@ -166,7 +166,7 @@ pub async fn respond_created(
             Ok(env.into_body()?)
         };
         let body =
-            memberships::create(&pool, caller, instance_id, batch, create, pending, render).await?;
+            memberships::create(&pool, actor, instance_id, batch, create, pending, render).await?;
         Ok(json_response(StatusCode::CREATED, body))
     })
     .await
@@ -317,7 +317,7 @@ pub async fn update(
     };
     let (m, sideloads) = memberships::update(
         &state.pool,
-        who.caller,
+        who.actor,
         who.instance.id,
         id,
         changes,
@@ -339,6 +339,6 @@ pub async fn delete(
 ) -> Result<HttpResponse, ApiError> {
     params(&req)?.only(&[])?;
     let which = Which::Id(path_id(&req, "id")?);
-    memberships::delete(&state.pool, who.caller, who.instance.id, which).await?;
+    memberships::delete(&state.pool, who.actor, who.instance.id, which).await?;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -176,6 +176,24 @@ pub fn list(
     Ok(Page::from_rows(q.load(conn)?, total, w.limit))
 }
 
+/// Every barrier with `group_id` on a side (removed with the group).
+pub fn of_group(
+    conn: &mut AnyConnection,
+    instance_id: InstanceId,
+    group_id: GroupId,
+) -> QueryResult<Vec<Barrier>> {
+    barriers::table
+        .filter(barriers::instance_id.eq(instance_id))
+        .filter(
+            barriers::group_a_id
+                .eq(group_id)
+                .or(barriers::group_b_id.eq(group_id)),
+        )
+        .order(barriers::id.asc())
+        .select(Barrier::as_select())
+        .load(conn)
+}
+
 pub fn delete(
     conn: &mut AnyConnection,
     instance_id: InstanceId,

@@ -124,7 +124,6 @@ fn append_pg(
         #[diesel(sql_type = BigInt)]
         last_id: i64,
     }
-    let first = &new[0];
     let last: Last = diesel::sql_query(
         "WITH c AS (
             INSERT INTO event_counters (instance_id, last_id) VALUES ($1, $2)
@@ -135,41 +134,37 @@ fn append_pg(
                 actor_kind, actor_key_id, actor_user_id, source, request_id, occurred_at,
                 subject_user_id, subject_group_id)
             SELECT $1, c.last_id - $2 + t.n, t.type, t.object_id, t.data, t.previous,
-                $3, $4, $5, t.source, $6, $7, t.subject_user_id, t.subject_group_id
-            FROM c, unnest($8::text[], $9::bigint[], $10::text[], $11::text[], $12::text[],
+                t.actor_kind, t.actor_key_id, t.actor_user_id, t.source, t.request_id,
+                t.occurred_at, t.subject_user_id, t.subject_group_id
+            FROM c, unnest($3::text[], $4::bigint[], $5::text[], $6::text[], $7::text[],
+                $8::bigint[], $9::bigint[], $10::text[], $11::text[], $12::timestamp[],
                 $13::bigint[], $14::bigint[])
-                WITH ORDINALITY AS t(type, object_id, data, previous, source,
+                WITH ORDINALITY AS t(type, object_id, data, previous, actor_kind,
+                    actor_key_id, actor_user_id, source, request_id, occurred_at,
                     subject_user_id, subject_group_id, n))
          SELECT c.last_id FROM c, LATERAL (SELECT pg_notify('roster_events', $1::text)) AS w",
     )
     .bind::<BigInt, _>(instance_id.get())
     .bind::<BigInt, _>(new.len() as i64)
-    .bind::<Text, _>(first.actor_kind.as_str())
-    .bind::<Nullable<BigInt>, _>(first.actor_key_id.map(|k| k.get()))
-    .bind::<Nullable<BigInt>, _>(first.actor_user_id.map(|u| u.get()))
-    .bind::<Nullable<Text>, _>(first.request_id.as_deref())
-    .bind::<Timestamp, _>(first.occurred_at.0)
-    .bind::<Array<Text>, _>(new.iter().map(|e| e.kind.as_str()).collect::<Vec<_>>())
-    .bind::<Array<BigInt>, _>(new.iter().map(|e| e.object_id).collect::<Vec<_>>())
-    .bind::<Array<Text>, _>(new.iter().map(|e| e.data.as_str()).collect::<Vec<_>>())
-    .bind::<Array<Nullable<Text>>, _>(
-        new.iter()
-            .map(|e| e.previous.as_deref())
-            .collect::<Vec<_>>(),
-    )
-    .bind::<Array<Text>, _>(new.iter().map(|e| e.source.as_str()).collect::<Vec<_>>())
-    .bind::<Array<Nullable<BigInt>>, _>(
-        new.iter()
-            .map(|e| e.subject_user_id.map(|u| u.get()))
-            .collect::<Vec<_>>(),
-    )
-    .bind::<Array<Nullable<BigInt>>, _>(
-        new.iter()
-            .map(|e| e.subject_group_id.map(|g| g.get()))
-            .collect::<Vec<_>>(),
-    )
+    .bind::<Array<Text>, _>(column(new, |e| e.kind.as_str()))
+    .bind::<Array<BigInt>, _>(column(new, |e| e.object_id))
+    .bind::<Array<Text>, _>(column(new, |e| e.data.as_str()))
+    .bind::<Array<Nullable<Text>>, _>(column(new, |e| e.previous.as_deref()))
+    .bind::<Array<Text>, _>(column(new, |e| e.actor_kind.as_str()))
+    .bind::<Array<Nullable<BigInt>>, _>(column(new, |e| e.actor_key_id.map(|k| k.get())))
+    .bind::<Array<Nullable<BigInt>>, _>(column(new, |e| e.actor_user_id.map(|u| u.get())))
+    .bind::<Array<Text>, _>(column(new, |e| e.source.as_str()))
+    .bind::<Array<Nullable<Text>>, _>(column(new, |e| e.request_id.as_deref()))
+    .bind::<Array<Timestamp>, _>(column(new, |e| e.occurred_at.0))
+    .bind::<Array<Nullable<BigInt>>, _>(column(new, |e| e.subject_user_id.map(|u| u.get())))
+    .bind::<Array<Nullable<BigInt>>, _>(column(new, |e| e.subject_group_id.map(|g| g.get())))
     .get_result(pg)?;
     Ok(EventId(last.last_id))
+}
+
+/// One field of every event, as an array parameter.
+fn column<'a, T>(new: &'a [NewEvent], f: impl Fn(&'a NewEvent) -> T) -> Vec<T> {
+    new.iter().map(f).collect()
 }
 
 /// Rows per INSERT on SQLite (14 parameters each, under SQLite's 32,766).

@@ -86,6 +86,14 @@ pub struct InstanceChanges {
     pub updated_at: NaiveDateTime,
 }
 
+pub fn find(conn: &mut AnyConnection, id: InstanceId) -> QueryResult<Option<Instance>> {
+    instances::table
+        .filter(instances::id.eq(id))
+        .select(Instance::as_select())
+        .first(conn)
+        .optional()
+}
+
 pub fn update(
     conn: &mut AnyConnection,
     id: InstanceId,

@@ -41,6 +41,7 @@ pub enum KeyOwner {
     Account,
     Instance {
         instance: Instance,
+        key_id: KeyId,
         role: KeyRole,
         user_id: Option<UserId>,
     },
@@ -51,12 +52,18 @@ pub fn owner_of(conn: &mut AnyConnection, hash: &str) -> QueryResult<Option<KeyO
         .inner_join(instances::table.on(instances::id.eq(api_keys::instance_id)))
         .filter(api_keys::key_hash.eq(hash))
         .filter(api_keys::revoked_at.is_null())
-        .select((api_keys::role, api_keys::user_id, Instance::as_select()))
-        .first::<(KeyRole, Option<UserId>, Instance)>(conn)
+        .select((
+            api_keys::id,
+            api_keys::role,
+            api_keys::user_id,
+            Instance::as_select(),
+        ))
+        .first::<(KeyId, KeyRole, Option<UserId>, Instance)>(conn)
         .optional()?;
-    if let Some((role, user_id, instance)) = found {
+    if let Some((key_id, role, user_id, instance)) = found {
         return Ok(Some(KeyOwner::Instance {
             instance,
+            key_id,
             role,
             user_id,
         }));
@@ -120,6 +127,20 @@ pub fn find(
         .select(ApiKey::as_select())
         .first(conn)
         .optional()
+}
+
+/// Every key bound to `user_id` (removed with the user).
+pub fn of_user(
+    conn: &mut AnyConnection,
+    instance_id: InstanceId,
+    user_id: UserId,
+) -> QueryResult<Vec<ApiKey>> {
+    api_keys::table
+        .filter(api_keys::instance_id.eq(instance_id))
+        .filter(api_keys::user_id.eq(user_id))
+        .order(api_keys::id.asc())
+        .select(ApiKey::as_select())
+        .load(conn)
 }
 
 /// Marks the key revoked (once); returns the key as it now is.

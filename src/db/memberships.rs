@@ -108,10 +108,9 @@ fn pg_insert_unnest(
     BulkInsert::new(rows, guard).load(c)
 }
 
-/// The whole write of a clean bulk as one statement, outside any explicit transaction
-/// (a single statement is atomic on its own): the rows go in unless a barrier touches
-/// one of `group_ids`, in which case nothing is written and `None` says to take the
-/// transactional path with its locked barrier check. On SQLite, where writes are serial
+/// The rows of a clean bulk in one statement, the first of its transaction (the events
+/// follow): the rows go in unless a barrier touches one of `group_ids`, in which case
+/// nothing is written and `None` says to take the path with its locked barrier check. On SQLite, where writes are serial
 /// and statements cost no round trip, it is always `None`.
 ///
 /// Why skipping the barrier check is safe when no barrier is seen: the INSERT takes
@@ -119,8 +118,8 @@ fn pg_insert_unnest(
 /// COMMITTED statement's snapshot after the locks of parse, bind and plan). A barrier
 /// being created holds SHARE on memberships from before its violation check to its
 /// commit, so it has either committed before this statement's snapshot (and is seen
-/// here) or waits for this statement to commit (and then finds these rows, if they
-/// break it).
+/// here) or waits for this transaction to commit (ROW EXCLUSIVE is held until then) and
+/// then finds these rows, if they break it.
 pub fn insert_alone_unless_barred(
     conn: &mut AnyConnection,
     instance_id: InstanceId,

@@ -59,7 +59,11 @@ impl Client {
         let url = format!("{}{}", self.base, path);
         let mut attempt = 0;
         loop {
-            let mut req = self.agent.request(method, &url).set("X-API-KEY", &self.key);
+            let mut req = self
+                .agent
+                .request(method, &url)
+                .set("X-API-KEY", &self.key)
+                .set("Roster-Source", "import");
             if let Some(k) = idempotency_key {
                 req = req.set("Idempotency-Key", k);
             }

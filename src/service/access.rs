@@ -136,6 +136,8 @@ pub fn require(caller: Caller, action: Action) -> Result<Grant> {
 pub struct InstanceAccess {
     pub instance: Instance,
     pub caller: Caller,
+    /// The instance key used (`None` for the account key).
+    pub key_id: Option<crate::domain::KeyId>,
 }
 
 /// Resolves a key hash to its owner, or `None` for an unknown or revoked key.
@@ -194,15 +196,18 @@ pub async fn instance_caller(
                     Some(instance) => Ok(InstanceAccess {
                         instance,
                         caller: Caller::Account,
+                        key_id: None,
                     }),
                     None => Err(Denied::NotFound),
                 }
             }
             KeyOwner::Instance {
                 instance,
+                key_id,
                 role,
                 user_id,
             } => {
+                let key_id = Some(key_id);
                 if instance.name != name {
                     return Ok(Err(Denied::NotFound));
                 }
@@ -210,10 +215,12 @@ pub async fn instance_caller(
                     (KeyRole::Admin, _) => Ok(InstanceAccess {
                         instance,
                         caller: Caller::InstanceAdmin,
+                        key_id,
                     }),
                     (KeyRole::User, Some(user)) => Ok(InstanceAccess {
                         instance,
                         caller: Caller::User(user),
+                        key_id,
                     }),
                     (KeyRole::User, None) => Err(Denied::Unauthenticated),
                 }

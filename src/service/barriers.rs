@@ -5,6 +5,7 @@
 use super::access::{require, Action, Caller, Grant};
 use super::bulk::repeats;
 use super::error::{ErrorItem, Result, ServiceError};
+use super::events::{Actor, Log};
 use super::idempotency::{self, Pending};
 use crate::db::barriers;
 pub use crate::db::barriers::{Barrier, NewBarrier};
@@ -23,18 +24,21 @@ pub struct NewBarriers {
 /// Creates every barrier or none; `render` makes the answer, recorded for `pending`.
 pub async fn create(
     pool: &DbPool,
-    caller: Caller,
+    actor: Actor,
     instance_id: InstanceId,
     new: NewBarriers,
     pending: Option<Pending>,
     render: impl FnOnce(&[Barrier]) -> Result<String> + Send + 'static,
 ) -> Result<String> {
-    require(caller, Action::CreateBarriers)?;
-    crate::service::write(pool, move |conn| {
+    require(actor.caller, Action::CreateBarriers)?;
+    crate::service::write_recorded(pool, instance_id, move |conn| {
         db::write_transaction(conn, |conn| {
             let made = insert_checked(conn, instance_id, new)?;
+            let mut log = Log::new(&actor, instance_id);
+            log.created_all(&made);
             let body = render(&made)?;
             idempotency::record(conn, pending.as_ref(), 201, &body)?;
+            log.save(conn)?;
             Ok(body)
         })
     })
@@ -172,19 +176,22 @@ pub async fn get(
 
 pub async fn delete(
     pool: &DbPool,
-    caller: Caller,
+    actor: Actor,
     instance_id: InstanceId,
     id: BarrierId,
 ) -> Result<()> {
-    if require(caller, Action::DeleteBarrier)? == Grant::Nothing {
+    if require(actor.caller, Action::DeleteBarrier)? == Grant::Nothing {
         return Err(ServiceError::NotFound);
     }
-    let n = crate::service::write(pool, move |conn| {
-        Ok::<_, ServiceError>(barriers::delete(conn, instance_id, id)?)
+    crate::service::write_recorded(pool, instance_id, move |conn| {
+        db::write_transaction(conn, |conn| {
+            let row = barriers::find(conn, instance_id, id)?.ok_or(ServiceError::NotFound)?;
+            barriers::delete(conn, instance_id, id)?;
+            let mut log = Log::new(&actor, instance_id);
+            log.deleted(&row);
+            log.save(conn)?;
+            Ok(())
+        })
     })
-    .await?;
-    if n == 0 {
-        return Err(ServiceError::NotFound);
-    }
-    Ok(())
+    .await
 }

@@ -10,6 +10,7 @@ use diesel::QueryResult;
 use super::access::{require, Action, Caller};
 use super::bulk::repeats;
 use super::error::{duplicate_on, ErrorItem, Result, ServiceError};
+use super::events::{Actor, Log, Typed};
 use super::idempotency::{self, Pending};
 use super::sideloads::{owned_memberships, OwnedMemberships, Owner, Owners};
 use crate::db::groups::{self, GroupChanges, GroupFilter, NewGroup};
@@ -24,7 +25,7 @@ use crate::domain::{GroupId, InstanceId, UserId};
 pub trait Kind: Send + Sync + 'static {
     /// The table's key (`UserId`, `GroupId`).
     type Id: Copy + From<i64> + Into<i64> + Send + 'static;
-    type Row: Send + 'static;
+    type Row: Typed + Send + 'static;
     type New: Send + 'static;
     type Changes: Send + 'static;
     type Filter: Send + 'static;
@@ -70,6 +71,14 @@ pub trait Kind: Send + Sync + 'static {
         instance_id: InstanceId,
         id: Self::Id,
     ) -> QueryResult<usize>;
+    /// Records the removal of what goes with the object (`source: cascade`), before it
+    /// goes: a user's memberships and keys, a group's memberships and barriers.
+    fn cascade(
+        conn: &mut AnyConnection,
+        instance_id: InstanceId,
+        id: Self::Id,
+        log: &mut Log,
+    ) -> QueryResult<()>;
 }
 
 pub struct Users;
@@ -135,6 +144,16 @@ impl Kind for Users {
     }
     fn delete(conn: &mut AnyConnection, instance_id: InstanceId, id: UserId) -> QueryResult<usize> {
         users::delete(conn, instance_id, id)
+    }
+    fn cascade(
+        conn: &mut AnyConnection,
+        instance_id: InstanceId,
+        id: UserId,
+        log: &mut Log,
+    ) -> QueryResult<()> {
+        log.cascaded(&db::memberships::of_users(conn, instance_id, &[id], None)?);
+        log.cascaded(&db::keys::of_user(conn, instance_id, id)?);
+        Ok(())
     }
 }
 
@@ -203,6 +222,16 @@ impl Kind for Groups {
     ) -> QueryResult<usize> {
         groups::delete(conn, instance_id, id)
     }
+    fn cascade(
+        conn: &mut AnyConnection,
+        instance_id: InstanceId,
+        id: GroupId,
+        log: &mut Log,
+    ) -> QueryResult<()> {
+        log.cascaded(&db::memberships::of_groups(conn, instance_id, &[id], None)?);
+        log.cascaded(&db::barriers::of_group(conn, instance_id, id)?);
+        Ok(())
+    }
 }
 
 /// The objects of a create request, in order (`None` where an object failed to parse),
@@ -224,14 +253,14 @@ pub struct WithMemberships<R> {
 /// transaction.
 pub async fn create<K: Kind>(
     pool: &DbPool,
-    caller: Caller,
+    actor: Actor,
     instance_id: InstanceId,
     batch: Batch<K>,
     includes: Vec<&'static str>,
     pending: Option<Pending>,
     render: impl FnOnce(WithMemberships<K::Row>) -> Result<String> + Send + 'static,
 ) -> Result<String> {
-    require(caller, K::CREATE)?;
+    require(actor.caller, K::CREATE)?;
     let Batch {
         rows: parsed,
         bulk,
@@ -254,7 +283,7 @@ pub async fn create<K: Kind>(
             .at(bulk.then_some(later)),
         );
     }
-    crate::service::write(pool, move |conn| {
+    crate::service::write_recorded(pool, instance_id, move |conn| {
         db::write_transaction(conn, |conn| {
             let wanted: Vec<String> = parsed
                 .iter()
@@ -279,9 +308,12 @@ pub async fn create<K: Kind>(
             let rows =
                 K::insert_many(conn, &rows).map_err(|e| duplicate_on(K::UNIQUE)(e.into()))?;
             let ids: Vec<K::Id> = rows.iter().map(K::id).collect();
+            let mut log = Log::new(&actor, instance_id);
+            log.created_all(&rows);
             let owned = owned_memberships(conn, instance_id, K::owners(&ids), &includes, None)?;
             let body = render(WithMemberships { rows, owned })?;
             idempotency::record(conn, pending.as_ref(), 201, &body)?;
+            log.save(conn)?;
             Ok(body)
         })
     })
@@ -335,20 +367,23 @@ pub async fn get<K: Kind>(
 /// then the problems of `changes` (`Err` holds them, found while parsing).
 pub async fn update<K: Kind>(
     pool: &DbPool,
-    caller: Caller,
+    actor: Actor,
     instance_id: InstanceId,
     id: K::Id,
     changes: std::result::Result<K::Changes, Vec<ErrorItem>>,
     includes: Vec<&'static str>,
 ) -> Result<WithMemberships<K::Row>> {
-    let viewer = caller.viewer();
-    crate::service::write(pool, move |conn| {
+    let viewer = actor.caller.viewer();
+    crate::service::write_recorded(pool, instance_id, move |conn| {
         db::write_transaction(conn, |conn| {
-            K::find(conn, instance_id, id, viewer)?.ok_or(ServiceError::NotFound)?;
-            require(caller, K::UPDATE)?;
+            let before = K::find(conn, instance_id, id, viewer)?.ok_or(ServiceError::NotFound)?;
+            require(actor.caller, K::UPDATE)?;
             let changes = changes.map_err(ServiceError::problems)?;
             let row = K::update(conn, instance_id, id, &changes)
                 .map_err(|e| duplicate_on(K::UNIQUE)(e.into()))?;
+            let mut log = Log::new(&actor, instance_id);
+            log.updated(&before, &row);
+            log.save(conn)?;
             let owned = owned_memberships(conn, instance_id, K::owners(&[id]), &includes, viewer)?;
             Ok(WithMemberships {
                 rows: vec![row],
@@ -363,15 +398,20 @@ pub async fn update<K: Kind>(
 /// group's memberships and barriers): `404` unless visible, `403` for a user key.
 pub async fn delete<K: Kind>(
     pool: &DbPool,
-    caller: Caller,
+    actor: Actor,
     instance_id: InstanceId,
     id: K::Id,
 ) -> Result<()> {
-    crate::service::write(pool, move |conn| {
+    crate::service::write_recorded(pool, instance_id, move |conn| {
         db::write_transaction(conn, |conn| {
-            K::find(conn, instance_id, id, caller.viewer())?.ok_or(ServiceError::NotFound)?;
-            require(caller, K::DELETE)?;
+            let row = K::find(conn, instance_id, id, actor.caller.viewer())?
+                .ok_or(ServiceError::NotFound)?;
+            require(actor.caller, K::DELETE)?;
+            let mut log = Log::new(&actor, instance_id);
+            K::cascade(conn, instance_id, id, &mut log)?;
+            log.deleted(&row);
             K::delete(conn, instance_id, id)?;
+            log.save(conn)?;
             Ok(())
         })
     })

@@ -3,12 +3,13 @@
 
 use super::access::{require, Action, Caller};
 use super::error::{duplicate_on, Result, ServiceError};
+use super::events::{Actor, Log};
 use super::idempotency::{self, Pending};
 pub use crate::db::instances::Instance;
 use crate::db::instances::{self, InstanceChanges};
 use crate::db::listing::{Common, Page, Window};
 use crate::db::{self, now, AnyConnection, DbPool};
-use crate::domain::InstanceId;
+use crate::domain::{EventType, InstanceId};
 
 /// Creates an instance inside the caller's transaction (REST and the CLI).
 pub fn create_on(conn: &mut AnyConnection, name: &str, description: &str) -> Result<Instance> {
@@ -56,22 +57,31 @@ pub async fn list(
     .await
 }
 
+/// Changes an instance (`instance.updated` in its feed).
 pub async fn update(
     pool: &DbPool,
-    caller: Caller,
+    actor: Actor,
     id: InstanceId,
     name: Option<String>,
     description: Option<String>,
 ) -> Result<Instance> {
-    require(caller, Action::UpdateInstance)
+    require(actor.caller, Action::UpdateInstance)
         .map_err(|_| ServiceError::forbidden("only the account key may change an instance"))?;
-    crate::service::write(pool, move |conn| {
-        let changes = InstanceChanges {
-            name,
-            description,
-            updated_at: now(),
-        };
-        instances::update(conn, id, &changes).map_err(|e| duplicate_on("name")(e.into()))
+    crate::service::write_recorded(pool, id, move |conn| {
+        db::write_transaction(conn, |conn| {
+            let before = instances::find(conn, id)?.ok_or(ServiceError::NotFound)?;
+            let changes = InstanceChanges {
+                name,
+                description,
+                updated_at: now(),
+            };
+            let after = instances::update(conn, id, &changes)
+                .map_err(|e| duplicate_on("name")(e.into()))?;
+            let mut log = Log::new(&actor, id);
+            log.changed(EventType::InstanceUpdated, &before, &after);
+            log.save(conn)?;
+            Ok(after)
+        })
     })
     .await
 }

@@ -7,12 +7,13 @@ use sha2::{Digest, Sha256};
 
 use super::access::{require, Action, Caller, Grant};
 use super::error::{ErrorItem, Result, ServiceError};
+use super::events::{Actor, Log};
 use super::idempotency::{self, Pending};
 use crate::db::keys::{self, NewApiKey};
 pub use crate::db::keys::{ApiKey, KeyOwner};
 use crate::db::listing::{Common, Page, Window};
 use crate::db::{self, now, users, AnyConnection, DbPool};
-use crate::domain::{InstanceId, KeyId, KeyRole, UserId};
+use crate::domain::{EventType, InstanceId, KeyId, KeyRole, UserId};
 
 pub const KEY_PREFIX: &str = "rk_";
 /// 43 alphanumeric characters carry about 256 bits.
@@ -66,9 +67,11 @@ pub struct Issued {
     pub secret: String,
 }
 
-/// Issues a key in `instance_id`, inside the caller's transaction.
+/// Issues a key in `instance_id`, inside the caller's transaction, and records it
+/// (`api_key.created`, without the secret).
 pub fn issue_on(
     conn: &mut AnyConnection,
+    actor: &Actor,
     instance_id: InstanceId,
     request: &KeyRequest,
 ) -> Result<Issued> {
@@ -98,6 +101,9 @@ pub fn issue_on(
         },
     )?;
     tracing::info!(key_id = row.id.get(), prefix = %row.prefix, "api key issued");
+    let mut log = Log::new(actor, instance_id);
+    log.created(&row);
+    log.save(conn)?;
     Ok(Issued { key: row, secret })
 }
 
@@ -105,16 +111,16 @@ pub fn issue_on(
 /// the key without it), is recorded for `pending` in the same transaction.
 pub async fn issue(
     pool: &DbPool,
-    caller: Caller,
+    actor: Actor,
     instance_id: InstanceId,
     request: KeyRequest,
     pending: Option<Pending>,
     render: impl FnOnce(&ApiKey) -> Result<String> + Send + 'static,
 ) -> Result<(Issued, String)> {
-    require(caller, Action::IssueKey)?;
-    crate::service::write(pool, move |conn| {
+    require(actor.caller, Action::IssueKey)?;
+    crate::service::write_recorded(pool, instance_id, move |conn| {
         db::write_transaction(conn, |conn| {
-            let issued = issue_on(conn, instance_id, &request)?;
+            let issued = issue_on(conn, &actor, instance_id, &request)?;
             let body = render(&issued.key)?;
             idempotency::record(conn, pending.as_ref(), 201, &body)?;
             Ok((issued, body))
@@ -140,22 +146,32 @@ pub async fn list(
     .await
 }
 
-/// Revokes a key: it stops working on the very next request. Twice is fine.
-pub fn revoke_on(conn: &mut AnyConnection, instance_id: InstanceId, id: KeyId) -> Result<ApiKey> {
-    keys::revoke(conn, instance_id, id)?.ok_or(ServiceError::NotFound)
-}
-
-pub async fn revoke(
-    pool: &DbPool,
-    caller: Caller,
+/// Revokes a key: it stops working on the very next request. Twice is fine (the
+/// second changes nothing and records nothing).
+pub fn revoke_on(
+    conn: &mut AnyConnection,
+    actor: &Actor,
     instance_id: InstanceId,
     id: KeyId,
-) -> Result<()> {
-    if require(caller, Action::RevokeKey)? == Grant::Nothing {
+) -> Result<ApiKey> {
+    let before = keys::find(conn, instance_id, id)?.ok_or(ServiceError::NotFound)?;
+    let after = keys::revoke(conn, instance_id, id)?.ok_or(ServiceError::NotFound)?;
+    if before.revoked_at.is_none() {
+        let mut log = Log::new(actor, instance_id);
+        log.changed(EventType::ApiKeyRevoked, &before, &after);
+        log.save(conn)?;
+    }
+    Ok(after)
+}
+
+pub async fn revoke(pool: &DbPool, actor: Actor, instance_id: InstanceId, id: KeyId) -> Result<()> {
+    if require(actor.caller, Action::RevokeKey)? == Grant::Nothing {
         return Err(ServiceError::NotFound);
     }
-    crate::service::write(pool, move |conn| {
-        revoke_on(conn, instance_id, id).map(|_| ())
+    crate::service::write_recorded(pool, instance_id, move |conn| {
+        db::write_transaction(conn, |conn| {
+            revoke_on(conn, &actor, instance_id, id).map(|_| ())
+        })
     })
     .await
 }

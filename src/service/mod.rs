@@ -13,14 +13,15 @@
 //! | `memberships` | §2–§4 memberships, the bulk rules, §6 managers |
 //! | `barriers` | §2 barriers, enforced in `memberships` |
 //! | `sideloads` | §5 includes: one query per association |
+//! | `events` | §9 what each write records, reading the feed |
 //! | `objects` | §2, §5, §9 each object's JSON, for the envelope and the feed |
 
 pub mod access;
 pub mod barriers;
 pub mod bulk;
 pub mod directory;
-pub mod events;
 pub mod error;
+pub mod events;
 pub mod idempotency;
 pub mod instances;
 pub mod keys;
@@ -32,6 +33,7 @@ pub use access::Caller;
 pub use error::{ErrorItem, Result, ServiceError};
 
 use crate::db::{self, DbPool};
+use crate::domain::InstanceId;
 
 /// Whether the database answers (`/readyz`), within a second.
 pub async fn ready(pool: &DbPool) -> Result<()> {
@@ -46,6 +48,18 @@ where
     F: FnOnce(&mut db::AnyConnection) -> Result<T> + Send + 'static,
 {
     db::write(pool, f).await
+}
+
+/// As `write`, for work that records events of `instance_id`: once it has committed,
+/// the instance's waiting readers are woken (`db::wake`).
+pub(crate) async fn write_recorded<T, F>(pool: &DbPool, instance_id: InstanceId, f: F) -> Result<T>
+where
+    T: Send + 'static,
+    F: FnOnce(&mut db::AnyConnection) -> Result<T> + Send + 'static,
+{
+    let done = db::write(pool, f).await?;
+    pool.wakes().wake(instance_id);
+    Ok(done)
 }
 
 /// Reading work (`db::read`: run once more on a fresh connection if the first one

@@ -920,9 +920,11 @@ both! {
         // lookup, api_keys JOIN instances; on SQLite a write runs on the writer thread
         // inside its group's transaction, and BEGIN/COMMIT are its SAVEPOINT/RELEASE).
         let count = |r: &Resp| -> u64 { r.header("x-query-count").unwrap().parse().unwrap() };
+        // A write's events (§9): one statement on PostgreSQL, two on SQLite.
+        let events = match app.backend { Backend::Postgres => 1, Backend::Sqlite => 2 };
         for (i, want) in [
             (0, 5), // list: key, BEGIN, COUNT, the page, COMMIT
-            (1, 5), // create: key, BEGIN, usernames taken, INSERT, COMMIT
+            (1, 5 + events), // create: key, BEGIN, usernames taken, INSERT, events, COMMIT
             (2, 4), // taken name: key, BEGIN, usernames taken, ROLLBACK
             (3, 4), // missing user: key, BEGIN, the select, ROLLBACK
             (4, 2), // unknown key: api_keys, then account_keys
@@ -930,7 +932,9 @@ both! {
             (6, 0), // unknown route
             (7, 0), // method not allowed
             (9, 0), // /healthz
-            (10, 5), // delete: key, BEGIN, the select, DELETE, COMMIT
+            // delete: key, BEGIN, the select, its memberships and barriers (recorded as
+            // cascaded), DELETE, events, COMMIT
+            (10, 7 + events),
         ] {
             assert_eq!(count(&seen[i]), want, "X-Query-Count of response {i} ({}) on {:?}", seen[i].status, app.backend);
         }

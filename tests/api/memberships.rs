@@ -985,15 +985,18 @@ both! {
         // include=user,group (read from the PostgreSQL server's statement log):
         let want = match app.backend {
             // 1. the key lookup (api_keys JOIN instances); 2. the referenced users and
-            // groups in one UNION ALL select (the sideloads); 3. the INSERT ... SELECT
-            // FROM UNNEST, the barrier check in a CTE of it, outside any transaction.
-            Backend::Postgres => 3,
+            // groups in one UNION ALL select (the sideloads); 3. BEGIN; 4. the INSERT
+            // ... SELECT FROM UNNEST, the barrier check in a CTE of it; 5. the events
+            // (§9) in one statement: the counter, the rows from arrays, the NOTIFY;
+            // 6. COMMIT.
+            Backend::Postgres => 6,
             // 1. the key lookup; 2. the users and groups select (on a pool
             // connection, outside the write lock); then, on the writer thread inside its
             // group's transaction: 3. SAVEPOINT; 4. the INSERT, one VALUES list (2 and
             // 100 are both sizes of `SQLITE_CHUNKS`; a bulk of 3 would be two INSERTs);
-            // 5. the barrier check (barriers touching the groups); 6. RELEASE.
-            Backend::Sqlite => 6,
+            // 5. the barrier check (barriers touching the groups); 6. the event
+            // counter; 7. the events; 8. RELEASE.
+            Backend::Sqlite => 8,
         };
         assert_eq!(n2, want, "statements of a bulk of 2 on {:?}", app.backend);
         assert_eq!(n100, want, "statements of a bulk of 100 on {:?}", app.backend);

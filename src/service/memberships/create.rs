@@ -9,9 +9,9 @@ use super::{authorize_managers, Batch, Input};
 use crate::db::memberships::{self, Membership, NewMembership};
 use crate::db::{self, barriers, now, AnyConnection, DbPool};
 use crate::domain::{GroupId, InstanceId, UserId};
-use crate::service::access::Caller;
 use crate::service::bulk::{distinct, repeats};
 use crate::service::error::{ErrorItem, Result, ServiceError};
+use crate::service::events::{Actor, Log};
 use crate::service::idempotency::{self, Pending};
 use crate::service::sideloads::MembershipSideloads;
 
@@ -39,7 +39,7 @@ pub struct Created<'a> {
 /// transaction; without one it is rendered after the commit, outside the write lock.
 pub async fn create(
     pool: &DbPool,
-    caller: Caller,
+    actor: Actor,
     instance_id: InstanceId,
     batch: Batch,
     options: CreateOptions,
@@ -50,6 +50,7 @@ pub async fn create(
         ignore_existing,
         includes,
     } = options;
+    let caller = actor.caller;
     // Reads first (authorization, the sideloads): on SQLite outside the write lock.
     let read = move |conn: &mut AnyConnection| {
         authorize_managers(conn, instance_id, caller, &batch)?;
@@ -62,12 +63,10 @@ pub async fn create(
     let write = move |conn: &mut AnyConnection,
                       (batch, sideloads): (Batch, MembershipSideloads)| {
         // With an Idempotency-Key the answer is rendered and recorded in the
-        // transaction; without one, after it (outside the write lock). Without a
-        // response to record, a clean bulk may be written by one statement on its own
-        // (see `create_all`).
+        // transaction; without one, after it (outside the write lock).
         let mode = Mode {
             ignore_existing,
-            alone: pending.is_none(),
+            actor: &actor,
         };
         let (rows, made, body) = create_all(conn, instance_id, batch, mode, |conn, rows, made| {
             let body = match &pending {
@@ -87,6 +86,7 @@ pub async fn create(
         Ok::<_, ServiceError>((rows, made, body, sideloads, render))
     };
     let (rows, made, body, sideloads, render) = db::read_then_write(pool, read, write).await?;
+    pool.wakes().wake(instance_id);
     match body {
         Some(body) => Ok(body),
         None => render(Created {
@@ -123,21 +123,20 @@ impl From<ServiceError> for Refusal {
     }
 }
 
-/// How a create treats existing pairs, and whether it may be written by one statement
-/// outside a transaction (nothing else, such as an Idempotency-Key record, must be
-/// written with it).
+/// How a create treats existing pairs, and who writes (for the events).
 #[derive(Clone, Copy)]
-struct Mode {
+struct Mode<'a> {
     ignore_existing: bool,
-    alone: bool,
+    actor: &'a Actor,
 }
 
-/// On PostgreSQL a clean bulk that records nothing else (`mode.alone`) is one INSERT
-/// guarded against barriers (`insert_alone`); otherwise, or when a barrier is
-/// involved, one transaction holds the INSERT and a locked barrier check
-/// (`insert_checked`). The database checks existence and uniqueness; only when it
-/// reports a problem is each object diagnosed. `finish` runs after the insert (inside
-/// the transaction when there is one) to build and record the response.
+/// Each attempt is one transaction: the INSERT, `finish` (which builds and may record
+/// the response), and the events of the rows it made, last (`Log::save`). On
+/// PostgreSQL a clean bulk is first tried with an INSERT guarded against barriers
+/// (`insert_alone`), which saves the barrier query; when a barrier is involved, or on
+/// SQLite, the INSERT is followed by a locked barrier check (`insert_checked`). The
+/// database checks existence and uniqueness; only when it reports a problem is each
+/// object diagnosed.
 fn create_all<T>(
     conn: &mut AnyConnection,
     instance_id: InstanceId,
@@ -156,12 +155,21 @@ fn create_all<T>(
             .errors
             .push(item.field(batch.user_field).at(batch.index(later)));
     }
-    if batch.errors.is_empty() && mode.alone && !ignore_existing {
-        match insert_alone(conn, instance_id, &batch) {
-            Ok(Some(rows)) => {
-                let made = rows.len();
-                return finish(conn, rows, made);
-            }
+    let postgres = matches!(conn, AnyConnection::Postgresql(_));
+    if batch.errors.is_empty() && !ignore_existing && postgres {
+        let attempt = db::write_transaction(conn, |conn| {
+            let Some(rows) = insert_alone(conn, instance_id, &batch)? else {
+                return Ok(None);
+            };
+            let mut log = Log::new(mode.actor, instance_id);
+            log.created_all(&rows);
+            let made = rows.len();
+            let done = finish(conn, rows, made)?;
+            log.save(conn)?;
+            Ok::<_, Refusal>(Some(done))
+        });
+        match attempt {
+            Ok(Some(done)) => return Ok(done),
             Ok(None) | Err(Refusal::Diagnose) => {}
             Err(Refusal::Failed(other)) => return Err(other),
         }
@@ -169,8 +177,12 @@ fn create_all<T>(
     for _ in 0..ATTEMPTS {
         if batch.errors.is_empty() {
             let attempt = db::write_transaction(conn, |conn| {
-                let (rows, made) = insert_checked(conn, instance_id, &batch, ignore_existing)?;
-                Ok::<_, Refusal>(finish(conn, rows, made)?)
+                let mut log = Log::new(mode.actor, instance_id);
+                let (rows, made) =
+                    insert_checked(conn, instance_id, &batch, ignore_existing, &mut log)?;
+                let done = finish(conn, rows, made)?;
+                log.save(conn)?;
+                Ok::<_, Refusal>(done)
             });
             match attempt {
                 Err(Refusal::Diagnose) => {}
@@ -232,9 +244,9 @@ fn pair_map(rows: Vec<Membership>) -> HashMap<(UserId, GroupId), Membership> {
         .collect()
 }
 
-/// The fastest path, on PostgreSQL: the INSERT alone, written unless a barrier touches
-/// the batch's groups (`memberships::insert_alone_unless_barred`). `None`: nothing was
-/// written, take the transactional path. `Diagnose`: nothing was written, diagnose.
+/// The fastest path, on PostgreSQL: an INSERT that writes unless a barrier touches the
+/// batch's groups (`memberships::insert_alone_unless_barred`). `None`: nothing was
+/// written, take the checked path. `Diagnose`: nothing was written, diagnose.
 fn insert_alone(
     conn: &mut AnyConnection,
     instance_id: InstanceId,
@@ -268,6 +280,7 @@ fn insert_checked(
     instance_id: InstanceId,
     batch: &Batch,
     ignore_existing: bool,
+    log: &mut Log,
 ) -> std::result::Result<(Vec<Membership>, usize), Refusal> {
     let (rows, group_ids) = new_rows(instance_id, batch);
     let inserted = if ignore_existing {
@@ -276,6 +289,7 @@ fn insert_checked(
         memberships::insert_many(conn, &rows)?
     };
     let created = inserted.len();
+    log.created_all(&inserted);
     let fences = barriers::touching(conn, instance_id, &group_ids, true)?;
     if !fences.is_empty()
         && !barrier_violations(conn, instance_id, batch, &fences, &HashSet::new())?.is_empty()

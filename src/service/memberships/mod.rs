@@ -12,6 +12,7 @@ pub use create::{create, CreateOptions, Created};
 use super::access::{require, Action, Caller};
 use super::directory::{self, Groups, Users};
 use super::error::{ErrorItem, Result, ServiceError};
+use super::events::{Actor, Log};
 use super::sideloads::MembershipSideloads;
 use crate::db::listing::Page;
 pub use crate::db::listing::Window;
@@ -183,15 +184,17 @@ pub async fn get(
 /// `changes` holds the problems found while parsing, reported after the `404`/`403`.
 pub async fn update(
     pool: &DbPool,
-    caller: Caller,
+    actor: Actor,
     instance_id: InstanceId,
     id: MembershipId,
     changes: std::result::Result<MembershipChanges, Vec<ErrorItem>>,
     includes: Vec<&'static str>,
 ) -> Result<(Membership, MembershipSideloads)> {
-    crate::service::write(pool, move |conn| {
+    let caller = actor.caller;
+    crate::service::write_recorded(pool, instance_id, move |conn| {
         db::write_transaction(conn, |conn| {
-            let m = find(conn, instance_id, Which::Id(id), caller.viewer())?;
+            let before = find(conn, instance_id, Which::Id(id), caller.viewer())?;
+            let m = &before;
             if let Caller::User(me) = caller {
                 if !managed_groups(conn, instance_id, me, &[m.group_id])?.contains(&m.group_id) {
                     return Err(ServiceError::forbidden(
@@ -201,6 +204,9 @@ pub async fn update(
             }
             let changes = changes.map_err(ServiceError::Invalid)?;
             let m = memberships::update(conn, instance_id, id, &changes)?;
+            let mut log = Log::new(&actor, instance_id);
+            log.updated(&before, &m);
+            log.save(conn)?;
             let sideloads =
                 MembershipSideloads::of(conn, instance_id, std::slice::from_ref(&m), &includes)?;
             Ok((m, sideloads))
@@ -213,11 +219,12 @@ pub async fn update(
 /// (leaving a group).
 pub async fn delete(
     pool: &DbPool,
-    caller: Caller,
+    actor: Actor,
     instance_id: InstanceId,
     which: Which,
 ) -> Result<()> {
-    crate::service::write(pool, move |conn| {
+    let caller = actor.caller;
+    crate::service::write_recorded(pool, instance_id, move |conn| {
         db::write_transaction(conn, |conn| {
             let m = find(conn, instance_id, which, caller.viewer())?;
             if let Caller::User(me) = caller {
@@ -230,6 +237,9 @@ pub async fn delete(
                 }
             }
             memberships::delete(conn, instance_id, m.id)?;
+            let mut log = Log::new(&actor, instance_id);
+            log.deleted(&m);
+            log.save(conn)?;
             Ok(())
         })
     })
