@@ -42,6 +42,26 @@ enum Command {
     },
     /// Import memberships from a CSV or JSON Lines file into a running Roster.
     Import(ImportArgs),
+    /// The change feed (API.md §9).
+    Events {
+        #[command(subcommand)]
+        action: EventsAction,
+    },
+}
+
+#[derive(Subcommand)]
+enum EventsAction {
+    /// Print an instance's events, one JSON line each, and keep printing new ones.
+    Tail {
+        #[arg(long)]
+        instance: String,
+        /// Start after this event id (default: from the oldest kept).
+        #[arg(long)]
+        after: Option<i64>,
+        /// Print what is there and exit instead of waiting for more.
+        #[arg(long)]
+        once: bool,
+    },
 }
 
 /// `roster import FILE`: columns user_id or username, group_id or group, and optional
@@ -143,6 +163,14 @@ pub fn run() -> ExitCode {
         Command::Key {
             action: KeyAction::Revoke { instance, id },
         } => revoke_key(&settings, &instance, id),
+        Command::Events {
+            action:
+                EventsAction::Tail {
+                    instance,
+                    after,
+                    once,
+                },
+        } => crate::tail::run(&settings, &instance, after, once),
         Command::Import(_) => Ok(()),
     };
     match result {

@@ -31,6 +31,8 @@ pub struct Settings {
     pub keep_alive_ms: u64,
     /// Concurrent connections, over all workers (each takes its share).
     pub max_connections: usize,
+    /// How long the change feed keeps its events (API.md §9).
+    pub event_retention_days: u32,
 }
 
 /// One layer of configuration; every key optional.
@@ -52,6 +54,7 @@ struct Layer {
     body_timeout_ms: Option<u64>,
     keep_alive_ms: Option<u64>,
     max_connections: Option<usize>,
+    event_retention_days: Option<u32>,
 }
 
 impl Layer {
@@ -72,6 +75,7 @@ impl Layer {
             body_timeout_ms: self.body_timeout_ms.or(base.body_timeout_ms),
             keep_alive_ms: self.keep_alive_ms.or(base.keep_alive_ms),
             max_connections: self.max_connections.or(base.max_connections),
+            event_retention_days: self.event_retention_days.or(base.event_retention_days),
         }
     }
 }
@@ -114,6 +118,10 @@ fn env_layer(get: &dyn Fn(&str) -> Option<String>) -> anyhow::Result<Layer> {
         body_timeout_ms: num("ROSTER_BODY_TIMEOUT_MS", get("ROSTER_BODY_TIMEOUT_MS"))?,
         keep_alive_ms: num("ROSTER_KEEP_ALIVE_MS", get("ROSTER_KEEP_ALIVE_MS"))?,
         max_connections: num("ROSTER_MAX_CONNECTIONS", get("ROSTER_MAX_CONNECTIONS"))?,
+        event_retention_days: num(
+            "ROSTER_EVENT_RETENTION_DAYS",
+            get("ROSTER_EVENT_RETENTION_DAYS"),
+        )?,
     })
 }
 
@@ -178,6 +186,10 @@ impl Settings {
             0 => bail!("ROSTER_MAX_CONNECTIONS must be positive"),
             n => n,
         };
+        let event_retention_days = match l.event_retention_days.unwrap_or(30) {
+            0 => bail!("ROSTER_EVENT_RETENTION_DAYS must be positive"),
+            n => n,
+        };
         Ok(Self {
             database_url,
             bind: l.bind.unwrap_or_else(|| "127.0.0.1:8080".into()),
@@ -194,6 +206,7 @@ impl Settings {
             body_timeout_ms,
             keep_alive_ms,
             max_connections,
+            event_retention_days,
         })
     }
 }

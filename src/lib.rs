@@ -10,4 +10,5 @@ pub mod import; // the `roster import` client
 pub mod service; // the rules every door calls
 pub mod startup; // building and binding the server
 pub mod state; // what handlers share
+pub mod tail; // `roster events tail`
 pub mod telemetry; // logging

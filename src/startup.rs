@@ -152,6 +152,8 @@ pub fn build(settings: Settings, handle_signals: bool) -> anyhow::Result<Applica
         })
         .context("cannot listen")?;
     purge_idempotency_records(pool.clone());
+    purge_old_events(pool.clone(), settings.event_retention_days);
+    pool.listen()?;
     Ok(Application {
         server: builder.run(),
         port,
@@ -170,6 +172,21 @@ fn purge_idempotency_records(pool: DbPool) {
                 Ok(0) => {}
                 Ok(n) => tracing::info!(purged = n, "expired idempotency records deleted"),
                 Err(e) => tracing::warn!(error = %e, "idempotency purge failed"),
+            }
+        }
+    });
+}
+
+/// Retention of the change feed (API.md §9): events older than `days`, now and hourly.
+fn purge_old_events(pool: DbPool, days: u32) {
+    tokio::spawn(async move {
+        let mut every = tokio::time::interval(Duration::from_secs(3600));
+        loop {
+            every.tick().await;
+            match crate::service::events::purge(&pool, days).await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(purged = n, "events past the retention deleted"),
+                Err(e) => tracing::warn!(error = %e, "event purge failed"),
             }
         }
     });

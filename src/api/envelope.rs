@@ -85,6 +85,8 @@ pub struct Envelope {
     sections: Vec<Section>,
     meta: Map<String, Value>,
     count: i64,
+    /// `meta` is `count` and what `meta()` set, no page fields (the change feed's).
+    plain_meta: bool,
     /// The JSON text of every object, one after another (`Obj::Text` spans).
     text: Vec<u8>,
 }
@@ -97,6 +99,7 @@ impl Envelope {
             sections: vec![Section::new(primary)],
             meta: Map::new(),
             count: 0,
+            plain_meta: false,
             text: Vec::new(),
         }
     }
@@ -182,6 +185,13 @@ impl Envelope {
         self.meta.insert(key.to_string(), value);
     }
 
+    /// An envelope of `n` objects whose `meta` is `count` and what `meta()` sets (the
+    /// change feed: a cursor of its own, no pages).
+    pub fn plain(&mut self, n: i64) {
+        self.count = n;
+        self.plain_meta = true;
+    }
+
     /// Sets `count` and `meta` for a list page.
     pub fn page_meta<T>(
         &mut self,
@@ -204,7 +214,7 @@ impl Envelope {
     fn full_meta(&self) -> Map<String, Value> {
         let mut meta = Map::new();
         meta.insert("count".into(), json!(self.count));
-        if !self.meta.contains_key("page_count") {
+        if !self.plain_meta && !self.meta.contains_key("page_count") {
             meta.insert("page_count".into(), json!(1));
             meta.insert("page_number".into(), json!(1));
             meta.insert("page_size".into(), json!(self.count.max(DEFAULT_PAGE_SIZE)));

@@ -7,6 +7,7 @@ pub mod common;
 pub mod directory;
 pub mod edge;
 pub mod envelope;
+pub mod events;
 pub mod group_users;
 pub mod groups;
 pub mod health;
@@ -104,4 +105,6 @@ routes! {
     "/instances/{instance}/api_keys/{id}" => { DELETE: keys::revoke },
     "/instances/{instance}/barriers" => { POST: barriers::create, GET: barriers::list },
     "/instances/{instance}/barriers/{id}" => { GET: barriers::get, DELETE: barriers::delete },
+    "/instances/{instance}/events" => { GET: events::list },
+    "/instances/{instance}/events/stream" => { GET: events::stream },
 }

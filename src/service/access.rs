@@ -60,6 +60,8 @@ pub enum Action {
     /// Membership writes: admins, and user keys that manage the group (checked per
     /// group by `memberships::managed_groups`), or the member itself for a delete.
     WriteMemberships,
+    /// The change feed (§9): every key, a user key only the events of what it may read.
+    ReadEvents,
 }
 
 /// What an action asks of the caller.
@@ -100,6 +102,7 @@ pub const POLICY: &[(Action, Rule)] = &[
     (Action::DeleteBarrier, Rule::AdminElseHidden),
     (Action::ReadDirectory, Rule::Visible),
     (Action::WriteMemberships, Rule::Managers),
+    (Action::ReadEvents, Rule::Visible),
 ];
 
 pub fn rule(action: Action) -> Rule {
@@ -238,7 +241,7 @@ pub async fn instance_caller(
 mod tests {
     use super::*;
 
-    const ACTIONS: [Action; 20] = [
+    const ACTIONS: [Action; 21] = [
         Action::CreateInstance,
         Action::ListInstances,
         Action::ReadInstance,
@@ -259,6 +262,7 @@ mod tests {
         Action::DeleteBarrier,
         Action::ReadDirectory,
         Action::WriteMemberships,
+        Action::ReadEvents,
     ];
 
     #[test]

@@ -248,6 +248,8 @@ impl World {
                 r.assert_status(201);
                 (a(&format!("/barriers/{}", r.id())), None)
             }
+            ("GET", "/instances/{instance}/events") => (a("/events?limit=5"), None),
+            ("GET", "/instances/{instance}/events/stream") => (a("/events/stream"), None),
             other => panic!("no fixture for {other:?}: add the route to the matrix"),
         }
     }
@@ -426,6 +428,16 @@ const MATRIX: &[(&str, &str, [u16; 9])] = &[
         "/instances/{instance}/barriers/{id}",
         [204, 204, 404, 404, 404, 404, 404, 401, 401],
     ),
+    (
+        "GET",
+        "/instances/{instance}/events",
+        [200, 200, 404, 200, 200, 200, 200, 401, 401],
+    ),
+    (
+        "GET",
+        "/instances/{instance}/events/stream",
+        [200, 200, 404, 200, 200, 200, 200, 401, 401],
+    ),
 ];
 
 fn expected_error_type(status: u16) -> Option<&'static str> {
@@ -470,7 +482,26 @@ both! {
             for (c, caller) in CALLERS.iter().enumerate() {
                 let (path, body) = world.prepare(&app, method, route, c).await;
                 let m = Method::from_bytes(method.as_bytes()).unwrap();
-                let r = app.request(m, &path, world.keys[c].as_deref(), body).await;
+                let r = if route.ends_with("/events/stream") {
+                    // A stream does not end: its status, and the body of a refusal.
+                    let mut req = app.raw(m, &path);
+                    if let Some(k) = world.keys[c].as_deref() {
+                        req = req.header("X-API-KEY", k);
+                    }
+                    let res = req.send().await.expect("send");
+                    if res.status() == 200 {
+                        crate::support::Resp {
+                            status: res.status(),
+                            headers: res.headers().clone(),
+                            body: Value::Null,
+                            text: String::new(),
+                        }
+                    } else {
+                        TestApp::read(res).await
+                    }
+                } else {
+                    app.request(m, &path, world.keys[c].as_deref(), body).await
+                };
                 let want = expected[c];
                 if r.status.as_u16() != want {
                     failures.push(format!("{method} {route} as {caller}: expected {want}, got {} {}", r.status, r.text));

@@ -6,6 +6,7 @@ mod access;
 mod barriers;
 mod cli;
 mod events;
+mod feed;
 mod foundation;
 mod http_edge;
 mod idempotency;

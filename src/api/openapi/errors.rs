@@ -51,6 +51,7 @@ pub enum ErrorType {
     MethodNotAllowed,
     RequestTimeout,
     Conflict,
+    CursorExpired,
     PayloadTooLarge,
     UriTooLong,
     UnsupportedMediaType,
@@ -79,6 +80,7 @@ pub const STATUSES: &[(u16, &str, &str, &[ErrorType])] = {
             Named on every operation because OpenAPI describes only the methods a path serves", &[MethodNotAllowed]),
         (408, "RequestTimeout", "The request head or body arrived too slowly", &[RequestTimeout]),
         (409, "Conflict", "A request with the same Idempotency-Key is still being processed", &[Conflict]),
+        (410, "CursorExpired", "An events cursor older than the retention (ROSTER_EVENT_RETENTION_DAYS)", &[CursorExpired]),
         (413, "PayloadTooLarge", "The body is over the configured limit (1 MiB by default)", &[PayloadTooLarge]),
         (414, "UriTooLong", "The request line is over the limit", &[UriTooLong]),
         (415, "UnsupportedMediaType", "The body is not sent as application/json, or in a Content-Encoding other than gzip or identity", &[UnsupportedMediaType]),
@@ -177,6 +179,8 @@ error_sets! {
     AccountList: [400, 401, 429, 500, 503];
     /// Reads in an instance: a user key sees less, never a 403.
     Read: [400, 401, 404, 429, 500, 503];
+    /// The change feed: a user key reads less, never a 403; an old cursor is a 410.
+    Feed: [400, 401, 404, 410, 429, 500, 503];
     /// Reads only admin keys may make (API keys, barriers).
     AdminRead: [400, 401, 403, 404, 429, 500, 503];
     Delete: [400, 401, 403, 404, 429, 500, 503];

@@ -14,6 +14,7 @@ pub mod bodies;
 mod directory;
 pub mod envelopes;
 pub mod errors;
+pub mod events;
 mod hoist;
 pub mod patterns;
 pub mod query;
@@ -73,6 +74,7 @@ served wherever `GET` is; any other method a route does not serve is a 405 \
         super::memberships::update, super::memberships::delete,
         super::barriers::create, super::barriers::list, super::barriers::get,
         super::barriers::delete,
+        super::events::list, super::events::stream,
         serve_openapi,
     ),
     // The schemas named only from `schema_with` functions, parameters, error responses
@@ -95,6 +97,7 @@ served wherever `GET` is; any other method a route does not serve is a 405 \
         (name = "groups", description = "Groups of an instance"),
         (name = "memberships", description = "Who is in which group, with a role and permissions"),
         (name = "barriers", description = "Two groups no user may be in at once"),
+        (name = "events", description = "The change feed and audit trail: every committed change, once, in commit order"),
         (name = "documentation", description = "This description"),
     )
 )]

@@ -75,5 +75,18 @@ row!(Barrier, "barriers", |r| time(r.created_at), |r| time(
     r.created_at
 ));
 
+impl Row for crate::db::events::Event {
+    const PLURAL: &'static str = "events";
+    fn id(&self) -> i64 {
+        self.id.get()
+    }
+    fn write_json(&self, out: &mut Vec<u8>) {
+        crate::service::events::write_event(self, out)
+    }
+    fn sort_value(&self, _: SortField) -> SortValue {
+        SortValue::Id
+    }
+}
+
 #[cfg(test)]
 mod tests;

@@ -9,7 +9,7 @@ use std::time::Duration;
 pub use json::{event_json, write_event};
 pub use record::{Actor, Log, Recorded, Typed};
 
-use super::access::Caller;
+use super::access::{require, Action, Caller};
 use super::error::{Result, ServiceError};
 pub use crate::db::events::{Event, EventFilter};
 use crate::db::{self, events, DbPool};
@@ -39,6 +39,7 @@ pub async fn read(
     instance_id: InstanceId,
     mut q: Query,
 ) -> Result<Page> {
+    require(caller, Action::ReadEvents)?;
     q.filter.visible_to = caller.viewer();
     let deadline = q.wait.map(|w| tokio::time::Instant::now() + w);
     // Subscribed before the first read: a commit between the read and the wait wakes it.
