@@ -310,6 +310,40 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/instances/{instance}/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Read the change feed after a cursor (long-poll with wait) */
+        get: operations["listEvents"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/instances/{instance}/events/stream": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The change feed as Server-Sent Events */
+        get: operations["streamEvents"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/openapi.json": {
         parameters: {
             query?: never;
@@ -531,7 +565,62 @@ export interface components {
          * @description Every error type of API.md §7 (the responses say which statuses carry which).
          * @enum {string}
          */
-        ErrorType: "bad_request" | "unauthorized" | "forbidden" | "not_found" | "method_not_allowed" | "request_timeout" | "conflict" | "payload_too_large" | "uri_too_long" | "unsupported_media_type" | "invalid" | "missing_reference" | "duplicate" | "forbidden_by_policy" | "too_many" | "idempotency_mismatch" | "rate_limited" | "headers_too_large" | "unavailable" | "internal";
+        ErrorType: "bad_request" | "unauthorized" | "forbidden" | "not_found" | "method_not_allowed" | "request_timeout" | "conflict" | "cursor_expired" | "payload_too_large" | "uri_too_long" | "unsupported_media_type" | "invalid" | "missing_reference" | "duplicate" | "forbidden_by_policy" | "too_many" | "idempotency_mismatch" | "rate_limited" | "headers_too_large" | "unavailable" | "internal";
+        /** @description One committed change. */
+        Event: {
+            id: components["schemas"]["Id"];
+            /** @enum {string} */
+            type: "user.created" | "user.updated" | "user.deleted" | "group.created" | "group.updated" | "group.deleted" | "membership.created" | "membership.updated" | "membership.deleted" | "membership.expired" | "barrier.created" | "barrier.updated" | "barrier.deleted" | "api_key.created" | "api_key.updated" | "api_key.revoked" | "api_key.deleted" | "instance.updated";
+            object_id: components["schemas"]["Id"];
+            /**
+             * @description The object as the API shows it, after the change (before it, for deleted and
+             *     expired).
+             */
+            data: {
+                [key: string]: unknown;
+            };
+            /** @description The old values of the fields an update changed. */
+            previous: {
+                [key: string]: unknown;
+            } | null;
+            actor: components["schemas"]["EventActor"];
+            /** @enum {string} */
+            source: "api" | "import" | "scim" | "cli" | "cascade" | "expiry";
+            request_id: string | null;
+            /** Format: date-time */
+            occurred_at: string;
+        };
+        /** @description Who made a change. */
+        EventActor: {
+            /** @enum {string} */
+            kind: "account" | "admin" | "user" | "system";
+            key_id: string | null;
+            user_id: string | null;
+        };
+        /** @description A page of the change feed. */
+        EventEnvelope: {
+            /** Format: int64 */
+            count: number;
+            meta: components["schemas"]["EventMeta"];
+            results: components["schemas"]["EventResult"][];
+            events: components["schemas"]["EventMap"];
+        };
+        /** @description The events by id. */
+        EventMap: {
+            [key: string]: components["schemas"]["Event"];
+        };
+        /** @description The feed's `meta`. */
+        EventMeta: {
+            /** Format: int64 */
+            count: number;
+            next_after: string;
+        };
+        /** @description One of the events, in order. */
+        EventResult: {
+            /** @enum {string} */
+            key: "events";
+            id: components["schemas"]["Id"];
+        };
         /** @description A group of an instance. */
         Group: {
             id: components["schemas"]["Id"];
@@ -1106,6 +1195,19 @@ export interface components {
                 "application/json": components["schemas"]["Error"];
             };
         };
+        /** @description An events cursor older than the retention (ROSTER_EVENT_RETENTION_DAYS) (`errors[].type`: `cursor_expired`) */
+        CursorExpired: {
+            headers: {
+                /** @description how many SQL statements the request sent */
+                "X-Query-Count"?: string;
+                /** @description the request's ID, as logged */
+                "X-Request-Id"?: string;
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Error"];
+            };
+        };
         /** @description The key may see the resource but not do this (`errors[].type`: `forbidden`) */
         Forbidden: {
             headers: {
@@ -1293,6 +1395,8 @@ export interface components {
         "path.instance": string;
         /** @description a user's ID */
         "path.user_id": components["schemas"]["Id"];
+        /** @description only events made with this API key */
+        "query.actor_key_id": string;
         /** @description only objects created after this time (RFC 3339) */
         "query.created_after": string;
         /** @description meta.next_cursor of the previous page: the next page, at the same cost at any depth; not with page */
@@ -1301,8 +1405,14 @@ export interface components {
         "query.group_id": components["schemas"]["Id"];
         /** @description only these IDs: at most 1000 (400 beyond), within the request line's limit of 8192 bytes (414 beyond); repeat the parameter or separate the values with commas (or both) */
         "query.ids": components["schemas"]["Id"][];
+        /** @description how many events at most */
+        "query.limit": number;
         /** @description only the one with this name */
         "query.name": string;
+        /** @description only events of this object */
+        "query.object_id": string;
+        /** @description only events that occurred after this time */
+        "query.occurred_after": string;
         /** @description page number from 1 (1 when left out); the offset (page - 1) * per_page may be at most 10000 (400 beyond): use the cursor to go deeper; not with cursor */
         "query.page": number;
         /** @description page size */
@@ -1311,12 +1421,18 @@ export interface components {
         "query.principal": components["schemas"]["Principal"];
         /** @description only this role */
         "query.role": components["schemas"]["Role"];
+        /** @description only events that came through this door */
+        "query.source": "api" | "import" | "scim" | "cli" | "cascade" | "expiry";
+        /** @description only events of these types; repeat the parameter or separate them with commas */
+        "query.types": ("user.created" | "user.updated" | "user.deleted" | "group.created" | "group.updated" | "group.deleted" | "membership.created" | "membership.updated" | "membership.deleted" | "membership.expired" | "barrier.created" | "barrier.updated" | "barrier.deleted" | "api_key.created" | "api_key.updated" | "api_key.revoked" | "api_key.deleted" | "instance.updated")[];
         /** @description only objects changed after this time (RFC 3339), for sync scripts */
         "query.updated_after": string;
         /** @description only the memberships of this user */
         "query.user_id": components["schemas"]["Id"];
         /** @description only the user with this username */
         "query.username": string;
+        /** @description long-poll: answer as soon as a matching event exists, or empty after this many seconds */
+        "query.wait": number;
     };
     requestBodies: never;
     headers: never;
@@ -1351,6 +1467,12 @@ export type ConfigurablePermissions = components['schemas']['ConfigurablePermiss
 export type Error = components['schemas']['Error'];
 export type ErrorEntry = components['schemas']['ErrorEntry'];
 export type ErrorType = components['schemas']['ErrorType'];
+export type Event = components['schemas']['Event'];
+export type EventActor = components['schemas']['EventActor'];
+export type EventEnvelope = components['schemas']['EventEnvelope'];
+export type EventMap = components['schemas']['EventMap'];
+export type EventMeta = components['schemas']['EventMeta'];
+export type EventResult = components['schemas']['EventResult'];
 export type Group = components['schemas']['Group'];
 export type GroupChanges = components['schemas']['GroupChanges'];
 export type GroupCreate = components['schemas']['GroupCreate'];
@@ -1428,6 +1550,7 @@ export type UserResult = components['schemas']['UserResult'];
 export type UserUpdate = components['schemas']['UserUpdate'];
 export type ResponseBadRequest = components['responses']['BadRequest'];
 export type ResponseConflict = components['responses']['Conflict'];
+export type ResponseCursorExpired = components['responses']['CursorExpired'];
 export type ResponseForbidden = components['responses']['Forbidden'];
 export type ResponseHeadersTooLarge = components['responses']['HeadersTooLarge'];
 export type ResponseInternal = components['responses']['Internal'];
@@ -1446,18 +1569,25 @@ export type ParameterPathGroupId = components['parameters']['path.group_id'];
 export type ParameterPathId = components['parameters']['path.id'];
 export type ParameterPathInstance = components['parameters']['path.instance'];
 export type ParameterPathUserId = components['parameters']['path.user_id'];
+export type ParameterQueryActorKeyId = components['parameters']['query.actor_key_id'];
 export type ParameterQueryCreatedAfter = components['parameters']['query.created_after'];
 export type ParameterQueryCursor = components['parameters']['query.cursor'];
 export type ParameterQueryGroupId = components['parameters']['query.group_id'];
 export type ParameterQueryIds = components['parameters']['query.ids'];
+export type ParameterQueryLimit = components['parameters']['query.limit'];
 export type ParameterQueryName = components['parameters']['query.name'];
+export type ParameterQueryObjectId = components['parameters']['query.object_id'];
+export type ParameterQueryOccurredAfter = components['parameters']['query.occurred_after'];
 export type ParameterQueryPage = components['parameters']['query.page'];
 export type ParameterQueryPerPage = components['parameters']['query.per_page'];
 export type ParameterQueryPrincipal = components['parameters']['query.principal'];
 export type ParameterQueryRole = components['parameters']['query.role'];
+export type ParameterQuerySource = components['parameters']['query.source'];
+export type ParameterQueryTypes = components['parameters']['query.types'];
 export type ParameterQueryUpdatedAfter = components['parameters']['query.updated_after'];
 export type ParameterQueryUserId = components['parameters']['query.user_id'];
 export type ParameterQueryUsername = components['parameters']['query.username'];
+export type ParameterQueryWait = components['parameters']['query.wait'];
 export type $defs = Record<string, never>;
 export interface operations {
     healthz: {
@@ -3092,6 +3222,112 @@ export interface operations {
             404: components["responses"]["NotFound"];
             405: components["responses"]["MethodNotAllowed"];
             408: components["responses"]["RequestTimeout"];
+            414: components["responses"]["UriTooLong"];
+            429: components["responses"]["RateLimited"];
+            431: components["responses"]["HeadersTooLarge"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    listEvents: {
+        parameters: {
+            query?: {
+                /** @description the events after this id (0, the default: from the oldest kept); pass meta.next_after */
+                after?: string;
+                /** @description how many events at most */
+                limit?: components["parameters"]["query.limit"];
+                /** @description only events of these types; repeat the parameter or separate them with commas */
+                types?: components["parameters"]["query.types"];
+                /** @description only events of this object */
+                object_id?: components["parameters"]["query.object_id"];
+                /** @description only events made with this API key */
+                actor_key_id?: components["parameters"]["query.actor_key_id"];
+                /** @description only events that came through this door */
+                source?: components["parameters"]["query.source"];
+                /** @description only events that occurred after this time */
+                occurred_after?: components["parameters"]["query.occurred_after"];
+                /** @description long-poll: answer as soon as a matching event exists, or empty after this many seconds */
+                wait?: components["parameters"]["query.wait"];
+            };
+            header?: never;
+            path: {
+                /** @description the instance's name */
+                instance: components["parameters"]["path.instance"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The events after `after`, in id order */
+            200: {
+                headers: {
+                    /** @description how many SQL statements the request sent */
+                    "X-Query-Count"?: string;
+                    /** @description the request's ID, as logged */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EventEnvelope"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            405: components["responses"]["MethodNotAllowed"];
+            408: components["responses"]["RequestTimeout"];
+            410: components["responses"]["CursorExpired"];
+            414: components["responses"]["UriTooLong"];
+            429: components["responses"]["RateLimited"];
+            431: components["responses"]["HeadersTooLarge"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    streamEvents: {
+        parameters: {
+            query?: {
+                /** @description start after this id (Last-Event-ID takes precedence); without either, from now on */
+                after?: string;
+                /** @description only events of these types; repeat the parameter or separate them with commas */
+                types?: components["parameters"]["query.types"];
+                /** @description only events of this object */
+                object_id?: components["parameters"]["query.object_id"];
+                /** @description only events made with this API key */
+                actor_key_id?: components["parameters"]["query.actor_key_id"];
+                /** @description only events that came through this door */
+                source?: components["parameters"]["query.source"];
+                /** @description only events that occurred after this time */
+                occurred_after?: components["parameters"]["query.occurred_after"];
+            };
+            header?: never;
+            path: {
+                /** @description the instance's name */
+                instance: components["parameters"]["path.instance"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description `text/event-stream`: one message per event, `id:` its id, `data:` its JSON */
+            200: {
+                headers: {
+                    /** @description how many SQL statements the request sent */
+                    "X-Query-Count"?: string;
+                    /** @description the request's ID, as logged */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/event-stream": string;
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            405: components["responses"]["MethodNotAllowed"];
+            408: components["responses"]["RequestTimeout"];
+            410: components["responses"]["CursorExpired"];
             414: components["responses"]["UriTooLong"];
             429: components["responses"]["RateLimited"];
             431: components["responses"]["HeadersTooLarge"];

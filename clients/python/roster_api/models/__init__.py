@@ -30,6 +30,18 @@ from .configurable_permissions import ConfigurablePermissions
 from .error import Error
 from .error_entry import ErrorEntry
 from .error_type import ErrorType
+from .event import Event
+from .event_actor import EventActor
+from .event_actor_kind import EventActorKind
+from .event_data import EventData
+from .event_envelope import EventEnvelope
+from .event_map import EventMap
+from .event_meta import EventMeta
+from .event_previous_type_0 import EventPreviousType0
+from .event_result import EventResult
+from .event_result_key import EventResultKey
+from .event_source import EventSource
+from .event_type import EventType
 from .group import Group
 from .group_changes import GroupChanges
 from .group_create_bulk import GroupCreateBulk
@@ -63,6 +75,8 @@ from .instance_result import InstanceResult
 from .instance_result_key import InstanceResultKey
 from .instance_update import InstanceUpdate
 from .key_role import KeyRole
+from .list_events_source import ListEventsSource
+from .list_events_types_item import ListEventsTypesItem
 from .live import Live
 from .live_status import LiveStatus
 from .membership import Membership
@@ -88,6 +102,8 @@ from .principal import Principal
 from .ready import Ready
 from .ready_status import ReadyStatus
 from .role import Role
+from .stream_events_source import StreamEventsSource
+from .stream_events_types_item import StreamEventsTypesItem
 from .user import User
 from .user_changes import UserChanges
 from .user_create_bulk import UserCreateBulk
@@ -138,6 +154,18 @@ __all__ = (
     "Error",
     "ErrorEntry",
     "ErrorType",
+    "Event",
+    "EventActor",
+    "EventActorKind",
+    "EventData",
+    "EventEnvelope",
+    "EventMap",
+    "EventMeta",
+    "EventPreviousType0",
+    "EventResult",
+    "EventResultKey",
+    "EventSource",
+    "EventType",
     "Group",
     "GroupChanges",
     "GroupCreateBulk",
@@ -171,6 +199,8 @@ __all__ = (
     "InstanceResultKey",
     "InstanceUpdate",
     "KeyRole",
+    "ListEventsSource",
+    "ListEventsTypesItem",
     "Live",
     "LiveStatus",
     "Membership",
@@ -196,6 +226,8 @@ __all__ = (
     "Ready",
     "ReadyStatus",
     "Role",
+    "StreamEventsSource",
+    "StreamEventsTypesItem",
     "User",
     "UserChanges",
     "UserCreateBulk",

@@ -3,6 +3,7 @@ from typing import Literal
 ErrorType = Literal[
     "bad_request",
     "conflict",
+    "cursor_expired",
     "duplicate",
     "forbidden",
     "forbidden_by_policy",
@@ -26,6 +27,7 @@ ErrorType = Literal[
 ERROR_TYPE_VALUES: set[ErrorType] = {
     "bad_request",
     "conflict",
+    "cursor_expired",
     "duplicate",
     "forbidden",
     "forbidden_by_policy",
