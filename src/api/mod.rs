@@ -21,6 +21,7 @@ pub mod query;
 pub mod render;
 pub mod users;
 pub mod views;
+pub mod webhooks;
 
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::{web, HttpResponse, ResponseError};
@@ -104,4 +105,7 @@ routes! {
     "/instances/{instance}/api_keys/{id}" => { DELETE: keys::revoke },
     "/instances/{instance}/barriers" => { POST: barriers::create, GET: barriers::list },
     "/instances/{instance}/barriers/{id}" => { GET: barriers::get, DELETE: barriers::delete },
+    "/instances/{instance}/webhooks" => { POST: webhooks::create, GET: webhooks::list },
+    "/instances/{instance}/webhooks/{id}" => { GET: webhooks::get, PATCH: webhooks::update, DELETE: webhooks::delete },
+    "/instances/{instance}/webhooks/{id}/deliveries" => { GET: webhooks::deliveries },
 }

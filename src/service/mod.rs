@@ -14,19 +14,21 @@
 //! | `barriers` | §2 barriers, enforced in `memberships` |
 //! | `sideloads` | §5 includes: one query per association |
 //! | `objects` | §2, §5, §9 each object's JSON, for the envelope and the feed |
+//! | `webhooks` | §10 endpoints, their delivery log, the dispatcher |
 
 pub mod access;
 pub mod barriers;
 pub mod bulk;
 pub mod directory;
-pub mod events;
 pub mod error;
+pub mod events;
 pub mod idempotency;
 pub mod instances;
 pub mod keys;
 pub mod memberships;
 pub mod objects;
 pub mod sideloads;
+pub mod webhooks;
 
 pub use access::Caller;
 pub use error::{ErrorItem, Result, ServiceError};

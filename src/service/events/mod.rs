@@ -65,8 +65,7 @@ pub async fn read(
             })
         })
         .await?;
-        let done = !events.is_empty()
-            || deadline.is_none_or(|d| tokio::time::Instant::now() >= d);
+        let done = !events.is_empty() || deadline.is_none_or(|d| tokio::time::Instant::now() >= d);
         if done {
             let next_after = events.last().map(|e| e.id).unwrap_or(q.after);
             return Ok(Page { events, next_after });
