@@ -16,3 +16,4 @@ mod query_arrays;
 mod resilience;
 mod routes;
 mod users_groups;
+mod webhooks;
