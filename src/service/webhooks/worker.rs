@@ -28,6 +28,9 @@ use crate::service::ServiceError;
 
 /// The most time between two saves of progress while delivering.
 const SAVE_EVERY: Duration = Duration::from_millis(200);
+/// A woken task that has not written back for this long does so, and so takes in a
+/// PATCH (a new URL, types, disabling) within about this long.
+const NOTICE_PATCH: Duration = Duration::from_secs(1);
 /// Events read at a time.
 const BATCH: i64 = 100;
 /// After a database error, wait this long before trying again.
@@ -85,8 +88,10 @@ async fn deliver_all(shared: &Shared, e: &mut Endpoint) -> End {
             if !left.is_zero() {
                 // A retry later: keep the lease meanwhile, and notice a PATCH.
                 wait(&mut stop, &mut wake, left.min(renew_every)).await;
-                if let Some(end) = e.save_or_end(shared).await {
-                    return end;
+                if e.saved_at.elapsed() >= NOTICE_PATCH.min(renew_every) {
+                    if let Some(end) = e.save_or_end(shared).await {
+                        return end;
+                    }
                 }
                 continue;
             }
@@ -100,12 +105,23 @@ async fn deliver_all(shared: &Shared, e: &mut Endpoint) -> End {
             }
         };
         if batch.is_empty() {
-            if e.dirty || e.saved_at.elapsed() >= renew_every {
+            // Idle: write back what is unsaved (at most every SAVE_EVERY), and renew.
+            let due = if e.dirty {
+                SAVE_EVERY
+            } else {
+                NOTICE_PATCH.min(renew_every)
+            };
+            if e.saved_at.elapsed() >= due {
                 if let Some(end) = e.save_or_end(shared).await {
                     return end;
                 }
             }
-            wait(&mut stop, &mut wake, wake::SAFETY_NET.min(renew_every)).await;
+            let limit = if e.dirty {
+                SAVE_EVERY.saturating_sub(e.saved_at.elapsed())
+            } else {
+                wake::SAFETY_NET.min(renew_every)
+            };
+            wait(&mut stop, &mut wake, limit.max(Duration::from_millis(1))).await;
             continue;
         }
         for event in batch {
