@@ -34,6 +34,15 @@ fn url() -> ObjectBuilder {
         ))
 }
 
+/// An event id, or `"0"` before the instance's first event.
+fn event_cursor() -> ObjectBuilder {
+    string()
+        .pattern(Some("^(0|[1-9][0-9]{0,18})$"))
+        .description(Some(
+            "an event id as a string of digits; \"0\" before any event",
+        ))
+}
+
 fn types() -> ArrayBuilder {
     ArrayBuilder::new()
         .items(utoipa::openapi::Ref::from_schema_name("WebhookEventType"))
@@ -58,7 +67,8 @@ pub struct Webhook {
     #[schema(required)]
     pub disabled_reason: Option<String>,
     /// The last event delivered (or skipped as not of `types`); events after it follow.
-    pub delivered_through: Id,
+    #[schema(schema_with = event_cursor)]
+    pub delivered_through: String,
     /// Since when deliveries have failed without a success; null while they succeed.
     #[schema(required)]
     pub failing_since: Option<Time>,
