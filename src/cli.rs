@@ -232,7 +232,10 @@ fn serve(settings: Settings) -> anyhow::Result<()> {
             println!("Generated the account key (shown once, stored only as a hash): {key}");
         }
         tracing::info!(address = %bind, port = app.port, "roster is listening");
-        Ok(app.server.await?)
+        let served = app.server.await;
+        // Webhook deliveries save their progress and give up their leases.
+        app.webhooks.stop().await;
+        Ok(served?)
     })
 }
 

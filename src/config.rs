@@ -33,6 +33,37 @@ pub struct Settings {
     pub max_connections: usize,
     /// How long the change feed keeps its events (API.md §9).
     pub event_retention_days: u32,
+    /// Webhooks (API.md §10): how deliveries are made and retried (`WebhookSettings`).
+    pub webhooks: WebhookSettings,
+}
+
+/// Webhook deliveries: the contract's figures by default; shorter ones let tests see a
+/// timeout, a retry or a disabling in seconds.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WebhookSettings {
+    /// Deliver to loopback, private, link-local and metadata addresses too (local
+    /// development and tests only).
+    pub allow_private: bool,
+    /// A delivery must be answered 2xx within this.
+    pub timeout_ms: u64,
+    /// The first retry comes after about this long; each next one after twice as long.
+    pub retry_base_ms: u64,
+    /// The longest wait between two attempts.
+    pub retry_max_ms: u64,
+    /// An endpoint that has failed for this long without a success is disabled.
+    pub failure_window_ms: u64,
+}
+
+impl Default for WebhookSettings {
+    fn default() -> Self {
+        Self {
+            allow_private: false,
+            timeout_ms: 10_000,
+            retry_base_ms: 1000,
+            retry_max_ms: 3_600_000,
+            failure_window_ms: 86_400_000,
+        }
+    }
 }
 
 /// One layer of configuration; every key optional.
@@ -55,6 +86,11 @@ struct Layer {
     keep_alive_ms: Option<u64>,
     max_connections: Option<usize>,
     event_retention_days: Option<u32>,
+    webhook_allow_private: Option<bool>,
+    webhook_timeout_ms: Option<u64>,
+    webhook_retry_base_ms: Option<u64>,
+    webhook_retry_max_ms: Option<u64>,
+    webhook_failure_window_ms: Option<u64>,
 }
 
 impl Layer {
@@ -76,6 +112,13 @@ impl Layer {
             keep_alive_ms: self.keep_alive_ms.or(base.keep_alive_ms),
             max_connections: self.max_connections.or(base.max_connections),
             event_retention_days: self.event_retention_days.or(base.event_retention_days),
+            webhook_allow_private: self.webhook_allow_private.or(base.webhook_allow_private),
+            webhook_timeout_ms: self.webhook_timeout_ms.or(base.webhook_timeout_ms),
+            webhook_retry_base_ms: self.webhook_retry_base_ms.or(base.webhook_retry_base_ms),
+            webhook_retry_max_ms: self.webhook_retry_max_ms.or(base.webhook_retry_max_ms),
+            webhook_failure_window_ms: self
+                .webhook_failure_window_ms
+                .or(base.webhook_failure_window_ms),
         }
     }
 }
@@ -121,6 +164,31 @@ fn env_layer(get: &dyn Fn(&str) -> Option<String>) -> anyhow::Result<Layer> {
         event_retention_days: num(
             "ROSTER_EVENT_RETENTION_DAYS",
             get("ROSTER_EVENT_RETENTION_DAYS"),
+        )?,
+        webhook_allow_private: get("ROSTER_WEBHOOK_ALLOW_PRIVATE")
+            .map(|v| match v.trim().to_ascii_lowercase().as_str() {
+                "true" | "1" | "yes" => Ok(true),
+                "false" | "0" | "no" => Ok(false),
+                _ => Err(anyhow!(
+                    "ROSTER_WEBHOOK_ALLOW_PRIVATE must be true or false, got {v:?}"
+                )),
+            })
+            .transpose()?,
+        webhook_timeout_ms: num(
+            "ROSTER_WEBHOOK_TIMEOUT_MS",
+            get("ROSTER_WEBHOOK_TIMEOUT_MS"),
+        )?,
+        webhook_retry_base_ms: num(
+            "ROSTER_WEBHOOK_RETRY_BASE_MS",
+            get("ROSTER_WEBHOOK_RETRY_BASE_MS"),
+        )?,
+        webhook_retry_max_ms: num(
+            "ROSTER_WEBHOOK_RETRY_MAX_MS",
+            get("ROSTER_WEBHOOK_RETRY_MAX_MS"),
+        )?,
+        webhook_failure_window_ms: num(
+            "ROSTER_WEBHOOK_FAILURE_WINDOW_MS",
+            get("ROSTER_WEBHOOK_FAILURE_WINDOW_MS"),
         )?,
     })
 }
@@ -190,6 +258,30 @@ impl Settings {
             0 => bail!("ROSTER_EVENT_RETENTION_DAYS must be positive"),
             n => n,
         };
+        let d = WebhookSettings::default();
+        let webhooks = WebhookSettings {
+            allow_private: l.webhook_allow_private.unwrap_or(d.allow_private),
+            timeout_ms: positive(
+                l.webhook_timeout_ms,
+                d.timeout_ms,
+                "ROSTER_WEBHOOK_TIMEOUT_MS",
+            )?,
+            retry_base_ms: positive(
+                l.webhook_retry_base_ms,
+                d.retry_base_ms,
+                "ROSTER_WEBHOOK_RETRY_BASE_MS",
+            )?,
+            retry_max_ms: positive(
+                l.webhook_retry_max_ms,
+                d.retry_max_ms,
+                "ROSTER_WEBHOOK_RETRY_MAX_MS",
+            )?,
+            failure_window_ms: positive(
+                l.webhook_failure_window_ms,
+                d.failure_window_ms,
+                "ROSTER_WEBHOOK_FAILURE_WINDOW_MS",
+            )?,
+        };
         Ok(Self {
             database_url,
             bind: l.bind.unwrap_or_else(|| "127.0.0.1:8080".into()),
@@ -207,6 +299,7 @@ impl Settings {
             keep_alive_ms,
             max_connections,
             event_retention_days,
+            webhooks,
         })
     }
 }
@@ -255,5 +348,19 @@ mod tests {
         assert_eq!(s.max_connections, 4);
         assert!(load(&[("ROSTER_HEAD_TIMEOUT_MS", "0")]).is_err());
         assert!(load(&[("ROSTER_MAX_CONNECTIONS", "0")]).is_err());
+        assert_eq!(load(&[]).unwrap().webhooks, WebhookSettings::default());
+        let s = load(&[
+            ("ROSTER_WEBHOOK_ALLOW_PRIVATE", "true"),
+            ("ROSTER_WEBHOOK_TIMEOUT_MS", "500"),
+            ("ROSTER_WEBHOOK_FAILURE_WINDOW_MS", "2000"),
+        ])
+        .unwrap();
+        assert!(s.webhooks.allow_private);
+        assert_eq!(
+            (s.webhooks.timeout_ms, s.webhooks.failure_window_ms),
+            (500, 2000)
+        );
+        assert!(load(&[("ROSTER_WEBHOOK_ALLOW_PRIVATE", "maybe")]).is_err());
+        assert!(load(&[("ROSTER_WEBHOOK_RETRY_BASE_MS", "0")]).is_err());
     }
 }

@@ -23,6 +23,7 @@ use crate::api::edge::{self, EdgeStream};
 use crate::config::Settings;
 use crate::db::{self, DatabaseUrl, DbPool, REQUEST_STATEMENTS};
 use crate::service::keys::{self, hash_key};
+use crate::service::webhooks::Dispatcher;
 use crate::state::AppState;
 
 /// A bound, not yet awaited server.
@@ -32,6 +33,8 @@ pub struct Application {
     pub pool: DbPool,
     /// The account key generated on this start, if one was (printed once by the CLI).
     pub generated_account_key: Option<String>,
+    /// The webhook dispatcher (API.md §10); stop it once the server has stopped.
+    pub webhooks: Arc<Dispatcher>,
 }
 
 /// Opens the database and brings its schema up to date.
@@ -154,11 +157,13 @@ pub fn build(settings: Settings, handle_signals: bool) -> anyhow::Result<Applica
     purge_idempotency_records(pool.clone());
     purge_old_events(pool.clone(), settings.event_retention_days);
     pool.listen()?;
+    let webhooks = Arc::new(Dispatcher::spawn(pool.clone(), settings.webhooks.clone()));
     Ok(Application {
         server: builder.run(),
         port,
         pool,
         generated_account_key,
+        webhooks,
     })
 }
 

@@ -22,6 +22,7 @@ pub mod query;
 pub mod render;
 pub mod users;
 pub mod views;
+pub mod webhooks;
 
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::{web, HttpResponse, ResponseError};
@@ -107,4 +108,7 @@ routes! {
     "/instances/{instance}/barriers/{id}" => { GET: barriers::get, DELETE: barriers::delete },
     "/instances/{instance}/events" => { GET: events::list },
     "/instances/{instance}/events/stream" => { GET: events::stream },
+    "/instances/{instance}/webhooks" => { POST: webhooks::create, GET: webhooks::list },
+    "/instances/{instance}/webhooks/{id}" => { GET: webhooks::get, PATCH: webhooks::update, DELETE: webhooks::delete },
+    "/instances/{instance}/webhooks/{id}/deliveries" => { GET: webhooks::deliveries },
 }

@@ -110,6 +110,7 @@ pub fn update(
 /// Removes the instance and, by cascade, every row of the tenant.
 pub fn delete(conn: &mut AnyConnection, id: InstanceId) -> QueryResult<usize> {
     super::events::delete_instance(conn, id)?;
+    super::webhooks::delete_instance(conn, id)?;
     diesel::delete(idempotency_records::table.filter(idempotency_records::instance_id.eq(id)))
         .execute(conn)?;
     diesel::delete(instances::table.filter(instances::id.eq(id))).execute(conn)

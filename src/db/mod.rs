@@ -19,6 +19,8 @@ pub mod time;
 mod types;
 pub mod users;
 pub mod wake;
+pub mod webhook_deliveries;
+pub mod webhooks;
 pub mod writer;
 
 use std::path::Path;

@@ -134,7 +134,49 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    /// Webhook endpoints (API.md §10), with each one's delivery state and lease.
+    webhooks (instance_id, id) {
+        instance_id -> BigInt,
+        id -> BigInt,
+        url -> Text,
+        /// Comma-separated event types; NULL: every type.
+        types -> Nullable<Text>,
+        description -> Nullable<Text>,
+        enabled -> Bool,
+        secret -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        disabled_reason -> Nullable<Text>,
+        /// The last event id delivered (2xx) or skipped (not of `types`).
+        delivered_through -> BigInt,
+        failing_since -> Nullable<Timestamp>,
+        failed_attempts -> Integer,
+        next_attempt_at -> Nullable<Timestamp>,
+        lease_owner -> Nullable<Text>,
+        lease_until -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    /// Every delivery attempt of a webhook endpoint.
+    webhook_deliveries (instance_id, id) {
+        instance_id -> BigInt,
+        id -> BigInt,
+        webhook_id -> BigInt,
+        event_id -> BigInt,
+        attempt -> Integer,
+        status_code -> Nullable<Integer>,
+        duration_ms -> BigInt,
+        error -> Nullable<Text>,
+        next_retry_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+    }
+}
+
 diesel::allow_tables_to_appear_in_same_query!(
+    webhooks,
+    webhook_deliveries,
     events,
     instances,
     users,

@@ -55,6 +55,12 @@ pub enum Action {
     ListBarriers,
     ReadBarrier,
     DeleteBarrier,
+    CreateWebhook,
+    ListWebhooks,
+    /// One endpoint, or its delivery log.
+    ReadWebhook,
+    UpdateWebhook,
+    DeleteWebhook,
     /// Reads of users, groups and memberships: every key, limited to what it may see.
     ReadDirectory,
     /// Membership writes: admins, and user keys that manage the group (checked per
@@ -100,6 +106,11 @@ pub const POLICY: &[(Action, Rule)] = &[
     (Action::ListBarriers, Rule::AdminElseHidden),
     (Action::ReadBarrier, Rule::AdminElseHidden),
     (Action::DeleteBarrier, Rule::AdminElseHidden),
+    (Action::CreateWebhook, Rule::Admin),
+    (Action::ListWebhooks, Rule::AdminElseHidden),
+    (Action::ReadWebhook, Rule::AdminElseHidden),
+    (Action::UpdateWebhook, Rule::AdminElseHidden),
+    (Action::DeleteWebhook, Rule::AdminElseHidden),
     (Action::ReadDirectory, Rule::Visible),
     (Action::WriteMemberships, Rule::Managers),
     (Action::ReadEvents, Rule::Visible),
@@ -241,7 +252,7 @@ pub async fn instance_caller(
 mod tests {
     use super::*;
 
-    const ACTIONS: [Action; 21] = [
+    const ACTIONS: [Action; 26] = [
         Action::CreateInstance,
         Action::ListInstances,
         Action::ReadInstance,
@@ -260,6 +271,11 @@ mod tests {
         Action::ListBarriers,
         Action::ReadBarrier,
         Action::DeleteBarrier,
+        Action::CreateWebhook,
+        Action::ListWebhooks,
+        Action::ReadWebhook,
+        Action::UpdateWebhook,
+        Action::DeleteWebhook,
         Action::ReadDirectory,
         Action::WriteMemberships,
         Action::ReadEvents,

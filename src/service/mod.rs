@@ -15,6 +15,7 @@
 //! | `sideloads` | §5 includes: one query per association |
 //! | `events` | §9 what each write records, reading the feed |
 //! | `objects` | §2, §5, §9 each object's JSON, for the envelope and the feed |
+//! | `webhooks` | §10 endpoints, their delivery log, the dispatcher |
 
 pub mod access;
 pub mod barriers;
@@ -28,6 +29,7 @@ pub mod keys;
 pub mod memberships;
 pub mod objects;
 pub mod sideloads;
+pub mod webhooks;
 
 pub use access::Caller;
 pub use error::{ErrorItem, Result, ServiceError};

@@ -250,6 +250,26 @@ impl World {
             }
             ("GET", "/instances/{instance}/events") => (a("/events?limit=5"), None),
             ("GET", "/instances/{instance}/events/stream") => (a("/events/stream"), None),
+            // A documentation address (TEST-NET-1), disabled: never sent anything.
+            ("POST", "/instances/{instance}/webhooks") => (
+                a("/webhooks"),
+                Some(json!({"webhook": {"url": "http://192.0.2.10/x", "enabled": false}})),
+            ),
+            ("GET", "/instances/{instance}/webhooks") => (a("/webhooks"), None),
+            (method, "/instances/{instance}/webhooks/{id}")
+            | (method, "/instances/{instance}/webhooks/{id}/deliveries") => {
+                let r = app
+                    .post(
+                        &a("/webhooks"),
+                        &t.key,
+                        json!({"webhook": {"url": "http://192.0.2.10/x", "enabled": false}}),
+                    )
+                    .await;
+                r.assert_status(201);
+                let path = route.replace("{instance}/", "").replace("/instances", "");
+                let body = (method == "PATCH").then(|| json!({"webhook": {"description": "x"}}));
+                (a(&path.replace("{id}", &r.id())), body)
+            }
             other => panic!("no fixture for {other:?}: add the route to the matrix"),
         }
     }
@@ -437,6 +457,36 @@ const MATRIX: &[(&str, &str, [u16; 9])] = &[
         "GET",
         "/instances/{instance}/events/stream",
         [200, 200, 404, 200, 200, 200, 200, 401, 401],
+    ),
+    (
+        "POST",
+        "/instances/{instance}/webhooks",
+        [201, 201, 404, 403, 403, 403, 403, 401, 401],
+    ),
+    (
+        "GET",
+        "/instances/{instance}/webhooks",
+        [200, 200, 404, 200, 200, 200, 200, 401, 401],
+    ),
+    (
+        "GET",
+        "/instances/{instance}/webhooks/{id}",
+        [200, 200, 404, 404, 404, 404, 404, 401, 401],
+    ),
+    (
+        "PATCH",
+        "/instances/{instance}/webhooks/{id}",
+        [200, 200, 404, 404, 404, 404, 404, 401, 401],
+    ),
+    (
+        "DELETE",
+        "/instances/{instance}/webhooks/{id}",
+        [204, 204, 404, 404, 404, 404, 404, 401, 401],
+    ),
+    (
+        "GET",
+        "/instances/{instance}/webhooks/{id}/deliveries",
+        [200, 200, 404, 404, 404, 404, 404, 401, 401],
     ),
 ];
 

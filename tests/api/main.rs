@@ -17,3 +17,4 @@ mod query_arrays;
 mod resilience;
 mod routes;
 mod users_groups;
+mod webhooks;

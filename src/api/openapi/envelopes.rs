@@ -14,6 +14,7 @@ use utoipa::openapi::schema::{AdditionalProperties, ObjectBuilder, Schema, Type}
 use utoipa::openapi::{Ref, RefOr};
 use utoipa::{PartialSchema, ToSchema};
 
+use super::webhooks::{Webhook, WebhookDelivery};
 use crate::api::views::{integer, string, ApiKey, Barrier, Group, Id, Instance, Membership, User};
 use crate::domain::limits::{MAX_BULK, MAX_PER_PAGE};
 
@@ -77,6 +78,8 @@ fields_views! {
     BarrierFields: Barrier;
     ApiKeyFields: ApiKey;
     InstanceFields: Instance;
+    WebhookFields: Webhook;
+    WebhookDeliveryFields: WebhookDelivery;
 }
 
 /// Declares a map of objects keyed by their IDs (`{"17": {...}}`), as envelopes hold them.
@@ -127,6 +130,10 @@ id_maps! {
     BarrierFieldsMap: BarrierFields;
     ApiKeyFieldsMap: ApiKeyFields;
     InstanceFieldsMap: InstanceFields;
+    WebhookMap: Webhook;
+    WebhookFieldsMap: WebhookFields;
+    WebhookDeliveryMap: WebhookDelivery;
+    WebhookDeliveryFieldsMap: WebhookDeliveryFields;
 }
 
 /// Declares `<View>Result`: `{"key": "<plural>", "id": "<id>"}`, an entry of `results`.
@@ -169,6 +176,8 @@ results! {
     BarrierResult: "barriers";
     ApiKeyResult: "api_keys";
     InstanceResult: "instances";
+    WebhookResult: "webhooks";
+    WebhookDeliveryResult: "webhook_deliveries";
 }
 
 /// Declares the two envelopes of one resource: its primary map and the maps `include`
@@ -240,6 +249,12 @@ envelopes! {
     InstanceEnvelope, InstanceFieldsEnvelope {
         instances: InstanceMap, InstanceFieldsMap, InstanceResult
     }
+    /// Kantata-style envelope of webhook endpoints.
+    WebhookEnvelope, WebhookFieldsEnvelope { webhooks: WebhookMap, WebhookFieldsMap, WebhookResult }
+    /// Kantata-style envelope of a webhook endpoint's delivery attempts.
+    WebhookDeliveryEnvelope, WebhookDeliveryFieldsEnvelope {
+        webhook_deliveries: WebhookDeliveryMap, WebhookDeliveryFieldsMap, WebhookDeliveryResult
+    }
 }
 
 /// The `fields=` envelope of each envelope (for `rules.rs`, which names both in the
@@ -252,6 +267,8 @@ pub fn fields_envelope(envelope: &str) -> Option<String> {
         BarrierEnvelope::name(),
         ApiKeyEnvelope::name(),
         InstanceEnvelope::name(),
+        WebhookEnvelope::name(),
+        WebhookDeliveryEnvelope::name(),
     ];
     let stem = envelope.strip_suffix("Envelope")?;
     known

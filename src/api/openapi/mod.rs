@@ -19,6 +19,7 @@ mod hoist;
 pub mod patterns;
 pub mod query;
 mod rules;
+pub mod webhooks;
 
 use std::sync::OnceLock;
 
@@ -75,6 +76,8 @@ served wherever `GET` is; any other method a route does not serve is a 405 \
         super::barriers::create, super::barriers::list, super::barriers::get,
         super::barriers::delete,
         super::events::list, super::events::stream,
+        super::webhooks::create, super::webhooks::list, super::webhooks::get,
+        super::webhooks::update, super::webhooks::delete, super::webhooks::deliveries,
         serve_openapi,
     ),
     // The schemas named only from `schema_with` functions, parameters, error responses
@@ -86,6 +89,8 @@ served wherever `GET` is; any other method a route does not serve is a 405 \
         envelopes::UserFieldsEnvelope, envelopes::GroupFieldsEnvelope,
         envelopes::MembershipFieldsEnvelope, envelopes::BarrierFieldsEnvelope,
         envelopes::ApiKeyFieldsEnvelope, envelopes::InstanceFieldsEnvelope,
+        envelopes::WebhookFieldsEnvelope, envelopes::WebhookDeliveryFieldsEnvelope,
+        webhooks::WebhookNew, webhooks::WebhookChanges, webhooks::WebhookEventType,
     )),
     modifiers(&Rules),
     security(("api_key" = []), ("bearer" = [])),
@@ -98,6 +103,7 @@ served wherever `GET` is; any other method a route does not serve is a 405 \
         (name = "memberships", description = "Who is in which group, with a role and permissions"),
         (name = "barriers", description = "Two groups no user may be in at once"),
         (name = "events", description = "The change feed and audit trail: every committed change, once, in commit order"),
+        (name = "webhooks", description = "Endpoints the change feed is delivered to, signed (Standard Webhooks)"),
         (name = "documentation", description = "This description"),
     )
 )]

@@ -17,7 +17,7 @@ use super::r;
 use crate::api::edge::MAX_URI_BYTES;
 use crate::api::query::{ListSpec, DEFAULT_PER_PAGE, MAX_IDS, MAX_OFFSET, MAX_PER_PAGE};
 use crate::api::views::{self, string, Id, NO_NUL};
-use crate::api::{barriers, group_users, groups, instances, keys, memberships, users};
+use crate::api::{barriers, group_users, groups, instances, keys, memberships, users, webhooks};
 
 fn query(name: &str, schema: impl Into<RefOr<Schema>>, description: &str) -> ParameterBuilder {
     ParameterBuilder::new()
@@ -76,6 +76,8 @@ const RESOURCES: &[(&str, &ListSpec)] = &[
     ("Group", &groups::SPEC),
     ("Membership", &memberships::SPEC),
     ("Barrier", &barriers::SPEC),
+    ("Webhook", &webhooks::SPEC),
+    ("WebhookDelivery", &webhooks::DELIVERIES),
 ];
 
 /// The named schemas the parameters refer to: `<Resource>Include` (where there are
@@ -183,6 +185,8 @@ from_specs!(list_params:
     GroupUsers = "Membership" group_users::GROUP_USERS,
     UserGroups = "Membership" group_users::USER_GROUPS,
     Barriers = "Barrier" barriers::SPEC,
+    Webhooks = "Webhook" webhooks::SPEC,
+    WebhookDeliveries = "WebhookDelivery" webhooks::DELIVERIES,
 );
 from_specs!(object_params:
     Instance = "Instance" instances::SPEC,
@@ -190,6 +194,7 @@ from_specs!(object_params:
     Group = "Group" groups::SPEC,
     Membership = "Membership" memberships::SPEC,
     Barrier = "Barrier" barriers::SPEC,
+    Webhook = "Webhook" webhooks::SPEC,
 );
 
 #[cfg(test)]

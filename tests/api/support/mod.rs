@@ -112,7 +112,11 @@ pub struct TestApp {
     pub database_url: String,
     client: reqwest::Client,
     handle: actix_web::dev::ServerHandle,
-    _db: DbGuard,
+    /// The app's own pool (its wake-ups are the ones its webhook dispatcher hears).
+    pub pool: roster::db::DbPool,
+    webhooks: std::sync::Arc<roster::service::webhooks::Dispatcher>,
+    /// `None` for a second app on another's database (`spawn_beside`).
+    _db: Option<DbGuard>,
 }
 
 /// A response: status, headers and the JSON body (`Value::Null` when empty; a body
@@ -238,6 +242,33 @@ impl TestApp {
             }
         };
         let account_key = format!("rk_test_account_{suffix}");
+        Some(Self::start(
+            backend,
+            database_url,
+            account_key,
+            Some(guard),
+            tweak,
+        ))
+    }
+
+    /// Another app on this app's database (a restart, or a second process).
+    pub fn spawn_beside(&self, tweak: impl FnOnce(&mut Settings)) -> TestApp {
+        Self::start(
+            self.backend,
+            self.database_url.clone(),
+            self.account_key.clone(),
+            None,
+            tweak,
+        )
+    }
+
+    fn start(
+        backend: Backend,
+        database_url: String,
+        account_key: String,
+        guard: Option<DbGuard>,
+        tweak: impl FnOnce(&mut Settings),
+    ) -> TestApp {
         let mut settings = Settings::load_with(&|_| None).expect("default settings");
         settings.database_url = database_url.clone();
         settings.bind = "127.0.0.1:0".into();
@@ -250,15 +281,17 @@ impl TestApp {
         let app = roster::startup::build(settings, false).expect("build the app");
         let handle = app.server.handle();
         tokio::spawn(app.server);
-        Some(TestApp {
+        TestApp {
             base: format!("http://127.0.0.1:{}", app.port),
             account_key,
             backend,
             database_url,
             client: reqwest::Client::new(),
             handle,
+            pool: app.pool,
+            webhooks: app.webhooks,
             _db: guard,
-        })
+        }
     }
 
     /// Sends a request; `body` is sent as JSON when given.
@@ -364,6 +397,7 @@ impl TestApp {
 
     pub async fn stop(&self) {
         self.handle.stop(true).await;
+        self.webhooks.stop().await;
     }
 }
 
