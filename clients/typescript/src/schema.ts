@@ -344,6 +344,60 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/instances/{instance}/webhooks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List webhook endpoints (never their secrets) */
+        get: operations["listWebhooks"];
+        put?: never;
+        /** Create a webhook endpoint (its signing secret is shown once) */
+        post: operations["createWebhook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/instances/{instance}/webhooks/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get a webhook endpoint */
+        get: operations["getWebhook"];
+        put?: never;
+        post?: never;
+        /** Delete a webhook endpoint and its delivery log */
+        delete: operations["deleteWebhook"];
+        options?: never;
+        head?: never;
+        /** Update a webhook endpoint (a new url or enabled: true also clears its failure state) */
+        patch: operations["updateWebhook"];
+        trace?: never;
+    };
+    "/instances/{instance}/webhooks/{id}/deliveries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The endpoint's delivery attempts, newest first */
+        get: operations["listWebhookDeliveries"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/openapi.json": {
         parameters: {
             query?: never;
@@ -1167,6 +1221,238 @@ export interface components {
         UserUpdate: {
             user: components["schemas"]["UserChanges"];
         };
+        /** @description A webhook endpoint; its signing secret only in the create response. */
+        Webhook: {
+            id: components["schemas"]["Id"];
+            /**
+             * Format: uri
+             * @description an http(s) URL with a host, of at most 2048 bytes, whose addresses are public
+             */
+            url: string;
+            /** @description The event types delivered; null: every type. */
+            types: components["schemas"]["WebhookEventType"][] | null;
+            description: string | null;
+            enabled: boolean;
+            /** @description Why Roster disabled the endpoint (after failing for the failure window). */
+            disabled_reason: string | null;
+            /** @description an event id as a string of digits; "0" before any event */
+            delivered_through: string;
+            failing_since: components["schemas"]["Time"] | null;
+            next_attempt_at: components["schemas"]["Time"] | null;
+            created_at: components["schemas"]["Time"];
+            updated_at: components["schemas"]["Time"];
+            /** @description The signing secret (`whsec_` + base64 of 32 bytes): only in the create response. */
+            secret?: string;
+        };
+        /** @description The fields of an endpoint to change. */
+        WebhookChanges: {
+            /**
+             * Format: uri
+             * @description an http(s) URL with a host, of at most 2048 bytes, whose addresses are public
+             */
+            url?: string;
+            /** @description the event types delivered; null: every type */
+            types?: components["schemas"]["WebhookEventType"][];
+            description?: string | null;
+            enabled?: boolean;
+        };
+        /** @description `{"webhook": {...}}`. */
+        WebhookCreate: {
+            webhook: components["schemas"]["WebhookNew"];
+        };
+        /** @description One delivery attempt of an event to an endpoint. */
+        WebhookDelivery: {
+            id: components["schemas"]["Id"];
+            webhook_id: components["schemas"]["Id"];
+            event_id: components["schemas"]["Id"];
+            /**
+             * Format: int32
+             * @description 1 for the event's first attempt, one more for each retry.
+             */
+            attempt: number;
+            /**
+             * Format: int32
+             * @description The receiver's status; null when it did not answer.
+             */
+            status_code: number | null;
+            /** Format: int64 */
+            duration_ms: number;
+            /** @description Why the attempt failed; null for a 2xx. */
+            error: string | null;
+            next_retry_at: components["schemas"]["Time"] | null;
+            created_at: components["schemas"]["Time"];
+        };
+        /** @description Kantata-style envelope of a webhook endpoint's delivery attempts. */
+        WebhookDeliveryEnvelope: {
+            /**
+             * Format: int64
+             * @description The number of matches (of a list: in all pages).
+             */
+            count: number;
+            meta: components["schemas"]["Meta"];
+            /** @description The primary objects, in order. */
+            results: components["schemas"]["WebhookDeliveryResult"][];
+            webhook_deliveries: components["schemas"]["WebhookDeliveryMap"];
+        };
+        /**
+         * @description A field of a WebhookDelivery for fields=
+         * @enum {string}
+         */
+        WebhookDeliveryField: "webhook_id" | "event_id" | "attempt" | "status_code" | "duration_ms" | "error" | "next_retry_at" | "created_at";
+        /** @description WebhookDelivery as an answer to `fields=` has it: `id` and the fields asked for. */
+        WebhookDeliveryFields: {
+            id: components["schemas"]["Id"];
+            webhook_id?: components["schemas"]["Id"];
+            event_id?: components["schemas"]["Id"];
+            /**
+             * Format: int32
+             * @description 1 for the event's first attempt, one more for each retry.
+             */
+            attempt?: number;
+            /**
+             * Format: int32
+             * @description The receiver's status; null when it did not answer.
+             */
+            status_code?: number | null;
+            /** Format: int64 */
+            duration_ms?: number;
+            /** @description Why the attempt failed; null for a 2xx. */
+            error?: string | null;
+            next_retry_at?: components["schemas"]["Time"] | null;
+            created_at?: components["schemas"]["Time"];
+        };
+        /**
+         * @description Kantata-style envelope of a webhook endpoint's delivery attempts.
+         *     As answered with `fields=`: the primary objects carry `id` and the fields asked
+         *     for.
+         */
+        WebhookDeliveryFieldsEnvelope: {
+            /**
+             * Format: int64
+             * @description The number of matches (of a list: in all pages).
+             */
+            count: number;
+            meta: components["schemas"]["Meta"];
+            /** @description The primary objects, in order. */
+            results: components["schemas"]["WebhookDeliveryResult"][];
+            webhook_deliveries: components["schemas"]["WebhookDeliveryFieldsMap"];
+        };
+        /** @description WebhookDeliveryFieldss by ID */
+        WebhookDeliveryFieldsMap: {
+            [key: string]: components["schemas"]["WebhookDeliveryFields"];
+        };
+        /** @description WebhookDeliverys by ID */
+        WebhookDeliveryMap: {
+            [key: string]: components["schemas"]["WebhookDelivery"];
+        };
+        /**
+         * @description How order= sorts WebhookDeliverys (field or field:asc|desc)
+         * @enum {string}
+         */
+        WebhookDeliveryOrder: "id" | "id:asc" | "id:desc" | "created_at" | "created_at:asc" | "created_at:desc";
+        /** @description One of the primary objects, in order: webhook_deliveries */
+        WebhookDeliveryResult: {
+            /** @enum {string} */
+            key: "webhook_deliveries";
+            id: components["schemas"]["Id"];
+        };
+        /** @description Kantata-style envelope of webhook endpoints. */
+        WebhookEnvelope: {
+            /**
+             * Format: int64
+             * @description The number of matches (of a list: in all pages).
+             */
+            count: number;
+            meta: components["schemas"]["Meta"];
+            /** @description The primary objects, in order. */
+            results: components["schemas"]["WebhookResult"][];
+            webhooks: components["schemas"]["WebhookMap"];
+        };
+        /**
+         * @description an event type of the change feed
+         * @enum {string}
+         */
+        WebhookEventType: "user.created" | "user.updated" | "user.deleted" | "group.created" | "group.updated" | "group.deleted" | "membership.created" | "membership.updated" | "membership.deleted" | "membership.expired" | "barrier.created" | "barrier.updated" | "barrier.deleted" | "api_key.created" | "api_key.updated" | "api_key.revoked" | "api_key.deleted" | "instance.updated";
+        /**
+         * @description A field of a Webhook for fields=
+         * @enum {string}
+         */
+        WebhookField: "url" | "types" | "description" | "enabled" | "disabled_reason" | "delivered_through" | "failing_since" | "next_attempt_at" | "created_at" | "updated_at";
+        /** @description Webhook as an answer to `fields=` has it: `id` and the fields asked for. */
+        WebhookFields: {
+            id: components["schemas"]["Id"];
+            /**
+             * Format: uri
+             * @description an http(s) URL with a host, of at most 2048 bytes, whose addresses are public
+             */
+            url?: string;
+            /** @description The event types delivered; null: every type. */
+            types?: components["schemas"]["WebhookEventType"][] | null;
+            description?: string | null;
+            enabled?: boolean;
+            /** @description Why Roster disabled the endpoint (after failing for the failure window). */
+            disabled_reason?: string | null;
+            /** @description an event id as a string of digits; "0" before any event */
+            delivered_through?: string;
+            failing_since?: components["schemas"]["Time"] | null;
+            next_attempt_at?: components["schemas"]["Time"] | null;
+            created_at?: components["schemas"]["Time"];
+            updated_at?: components["schemas"]["Time"];
+            /** @description The signing secret (`whsec_` + base64 of 32 bytes): only in the create response. */
+            secret?: string;
+        };
+        /**
+         * @description Kantata-style envelope of webhook endpoints.
+         *     As answered with `fields=`: the primary objects carry `id` and the fields asked
+         *     for.
+         */
+        WebhookFieldsEnvelope: {
+            /**
+             * Format: int64
+             * @description The number of matches (of a list: in all pages).
+             */
+            count: number;
+            meta: components["schemas"]["Meta"];
+            /** @description The primary objects, in order. */
+            results: components["schemas"]["WebhookResult"][];
+            webhooks: components["schemas"]["WebhookFieldsMap"];
+        };
+        /** @description WebhookFieldss by ID */
+        WebhookFieldsMap: {
+            [key: string]: components["schemas"]["WebhookFields"];
+        };
+        /** @description Webhooks by ID */
+        WebhookMap: {
+            [key: string]: components["schemas"]["Webhook"];
+        };
+        /** @description A new webhook endpoint. */
+        WebhookNew: {
+            /**
+             * Format: uri
+             * @description an http(s) URL with a host, of at most 2048 bytes, whose addresses are public
+             */
+            url: string;
+            /** @description the event types delivered; null: every type */
+            types?: components["schemas"]["WebhookEventType"][];
+            description?: string | null;
+            /** @description Default true. */
+            enabled?: boolean;
+        };
+        /**
+         * @description How order= sorts Webhooks (field or field:asc|desc)
+         * @enum {string}
+         */
+        WebhookOrder: "id" | "id:asc" | "id:desc" | "created_at" | "created_at:asc" | "created_at:desc" | "updated_at" | "updated_at:asc" | "updated_at:desc";
+        /** @description One of the primary objects, in order: webhooks */
+        WebhookResult: {
+            /** @enum {string} */
+            key: "webhooks";
+            id: components["schemas"]["Id"];
+        };
+        /** @description `{"webhook": {...}}` with the fields to change. */
+        WebhookUpdate: {
+            webhook: components["schemas"]["WebhookChanges"];
+        };
     };
     responses: {
         /** @description A bad query parameter, a body that is not JSON, an unknown include, an offset over 10,000 (`errors[].type`: `bad_request`) */
@@ -1548,6 +1834,29 @@ export type UserNew = components['schemas']['UserNew'];
 export type UserOrder = components['schemas']['UserOrder'];
 export type UserResult = components['schemas']['UserResult'];
 export type UserUpdate = components['schemas']['UserUpdate'];
+export type Webhook = components['schemas']['Webhook'];
+export type WebhookChanges = components['schemas']['WebhookChanges'];
+export type WebhookCreate = components['schemas']['WebhookCreate'];
+export type WebhookDelivery = components['schemas']['WebhookDelivery'];
+export type WebhookDeliveryEnvelope = components['schemas']['WebhookDeliveryEnvelope'];
+export type WebhookDeliveryField = components['schemas']['WebhookDeliveryField'];
+export type WebhookDeliveryFields = components['schemas']['WebhookDeliveryFields'];
+export type WebhookDeliveryFieldsEnvelope = components['schemas']['WebhookDeliveryFieldsEnvelope'];
+export type WebhookDeliveryFieldsMap = components['schemas']['WebhookDeliveryFieldsMap'];
+export type WebhookDeliveryMap = components['schemas']['WebhookDeliveryMap'];
+export type WebhookDeliveryOrder = components['schemas']['WebhookDeliveryOrder'];
+export type WebhookDeliveryResult = components['schemas']['WebhookDeliveryResult'];
+export type WebhookEnvelope = components['schemas']['WebhookEnvelope'];
+export type WebhookEventType = components['schemas']['WebhookEventType'];
+export type WebhookField = components['schemas']['WebhookField'];
+export type WebhookFields = components['schemas']['WebhookFields'];
+export type WebhookFieldsEnvelope = components['schemas']['WebhookFieldsEnvelope'];
+export type WebhookFieldsMap = components['schemas']['WebhookFieldsMap'];
+export type WebhookMap = components['schemas']['WebhookMap'];
+export type WebhookNew = components['schemas']['WebhookNew'];
+export type WebhookOrder = components['schemas']['WebhookOrder'];
+export type WebhookResult = components['schemas']['WebhookResult'];
+export type WebhookUpdate = components['schemas']['WebhookUpdate'];
 export type ResponseBadRequest = components['responses']['BadRequest'];
 export type ResponseConflict = components['responses']['Conflict'];
 export type ResponseCursorExpired = components['responses']['CursorExpired'];
@@ -3328,6 +3637,295 @@ export interface operations {
             405: components["responses"]["MethodNotAllowed"];
             408: components["responses"]["RequestTimeout"];
             410: components["responses"]["CursorExpired"];
+            414: components["responses"]["UriTooLong"];
+            429: components["responses"]["RateLimited"];
+            431: components["responses"]["HeadersTooLarge"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    listWebhooks: {
+        parameters: {
+            query?: {
+                /** @description only these IDs: at most 1000 (400 beyond), within the request line's limit of 8192 bytes (414 beyond); repeat the parameter or separate the values with commas (or both) */
+                ids?: components["parameters"]["query.ids"];
+                /** @description only objects created after this time (RFC 3339) */
+                created_after?: components["parameters"]["query.created_after"];
+                /** @description only objects changed after this time (RFC 3339), for sync scripts */
+                updated_after?: components["parameters"]["query.updated_after"];
+                /** @description field:asc or field:desc (default id:asc) */
+                order?: components["schemas"]["WebhookOrder"];
+                /** @description page number from 1 (1 when left out); the offset (page - 1) * per_page may be at most 10000 (400 beyond): use the cursor to go deeper; not with cursor */
+                page?: components["parameters"]["query.page"];
+                /** @description page size */
+                per_page?: components["parameters"]["query.per_page"];
+                /** @description meta.next_cursor of the previous page: the next page, at the same cost at any depth; not with page */
+                cursor?: components["parameters"]["query.cursor"];
+                /** @description only these attributes of the primary objects (id is always returned): the answer is then the Fields envelope; repeat the parameter or separate the values with commas (or both) */
+                fields?: components["schemas"]["WebhookField"][];
+            };
+            header?: never;
+            path: {
+                /** @description the instance's name */
+                instance: components["parameters"]["path.instance"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of webhook endpoints */
+            200: {
+                headers: {
+                    /** @description how many SQL statements the request sent */
+                    "X-Query-Count"?: string;
+                    /** @description the request's ID, as logged */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookEnvelope"] | components["schemas"]["WebhookFieldsEnvelope"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            405: components["responses"]["MethodNotAllowed"];
+            408: components["responses"]["RequestTimeout"];
+            414: components["responses"]["UriTooLong"];
+            429: components["responses"]["RateLimited"];
+            431: components["responses"]["HeadersTooLarge"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    createWebhook: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description 1-255 printable characters. The same key with the same request replays the stored response (Idempotent-Replayed: true); with another request it is a 422 idempotency_mismatch; while the first is running, a 409. Kept for 24 hours. */
+                "Idempotency-Key"?: components["parameters"]["header.Idempotency-Key"];
+            };
+            path: {
+                /** @description the instance's name */
+                instance: components["parameters"]["path.instance"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WebhookCreate"];
+            };
+        };
+        responses: {
+            /** @description Created, with the signing secret */
+            201: {
+                headers: {
+                    /** @description present on a replay of a stored response */
+                    "Idempotent-Replayed"?: "true";
+                    /** @description how many SQL statements the request sent */
+                    "X-Query-Count"?: string;
+                    /** @description the request's ID, as logged */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookEnvelope"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            405: components["responses"]["MethodNotAllowed"];
+            408: components["responses"]["RequestTimeout"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            414: components["responses"]["UriTooLong"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["Unprocessable"];
+            429: components["responses"]["RateLimited"];
+            431: components["responses"]["HeadersTooLarge"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getWebhook: {
+        parameters: {
+            query?: {
+                /** @description only these attributes of the primary objects (id is always returned): the answer is then the Fields envelope; repeat the parameter or separate the values with commas (or both) */
+                fields?: components["schemas"]["WebhookField"][];
+            };
+            header?: never;
+            path: {
+                /** @description the instance's name */
+                instance: components["parameters"]["path.instance"];
+                /** @description the object's ID */
+                id: components["parameters"]["path.id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The endpoint */
+            200: {
+                headers: {
+                    /** @description how many SQL statements the request sent */
+                    "X-Query-Count"?: string;
+                    /** @description the request's ID, as logged */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookEnvelope"] | components["schemas"]["WebhookFieldsEnvelope"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            405: components["responses"]["MethodNotAllowed"];
+            408: components["responses"]["RequestTimeout"];
+            414: components["responses"]["UriTooLong"];
+            429: components["responses"]["RateLimited"];
+            431: components["responses"]["HeadersTooLarge"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    deleteWebhook: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description the instance's name */
+                instance: components["parameters"]["path.instance"];
+                /** @description the object's ID */
+                id: components["parameters"]["path.id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted; no body */
+            204: {
+                headers: {
+                    /** @description how many SQL statements the request sent */
+                    "X-Query-Count"?: string;
+                    /** @description the request's ID, as logged */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            405: components["responses"]["MethodNotAllowed"];
+            408: components["responses"]["RequestTimeout"];
+            414: components["responses"]["UriTooLong"];
+            429: components["responses"]["RateLimited"];
+            431: components["responses"]["HeadersTooLarge"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    updateWebhook: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description the instance's name */
+                instance: components["parameters"]["path.instance"];
+                /** @description the object's ID */
+                id: components["parameters"]["path.id"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WebhookUpdate"];
+            };
+        };
+        responses: {
+            /** @description The endpoint as updated */
+            200: {
+                headers: {
+                    /** @description how many SQL statements the request sent */
+                    "X-Query-Count"?: string;
+                    /** @description the request's ID, as logged */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookEnvelope"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            405: components["responses"]["MethodNotAllowed"];
+            408: components["responses"]["RequestTimeout"];
+            413: components["responses"]["PayloadTooLarge"];
+            414: components["responses"]["UriTooLong"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["Unprocessable"];
+            429: components["responses"]["RateLimited"];
+            431: components["responses"]["HeadersTooLarge"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    listWebhookDeliveries: {
+        parameters: {
+            query?: {
+                /** @description only these IDs: at most 1000 (400 beyond), within the request line's limit of 8192 bytes (414 beyond); repeat the parameter or separate the values with commas (or both) */
+                ids?: components["parameters"]["query.ids"];
+                /** @description only objects created after this time (RFC 3339) */
+                created_after?: components["parameters"]["query.created_after"];
+                /** @description field:asc or field:desc (default id:asc) */
+                order?: components["schemas"]["WebhookDeliveryOrder"];
+                /** @description page number from 1 (1 when left out); the offset (page - 1) * per_page may be at most 10000 (400 beyond): use the cursor to go deeper; not with cursor */
+                page?: components["parameters"]["query.page"];
+                /** @description page size */
+                per_page?: components["parameters"]["query.per_page"];
+                /** @description meta.next_cursor of the previous page: the next page, at the same cost at any depth; not with page */
+                cursor?: components["parameters"]["query.cursor"];
+                /** @description only these attributes of the primary objects (id is always returned): the answer is then the Fields envelope; repeat the parameter or separate the values with commas (or both) */
+                fields?: components["schemas"]["WebhookDeliveryField"][];
+            };
+            header?: never;
+            path: {
+                /** @description the instance's name */
+                instance: components["parameters"]["path.instance"];
+                /** @description the object's ID */
+                id: components["parameters"]["path.id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of delivery attempts */
+            200: {
+                headers: {
+                    /** @description how many SQL statements the request sent */
+                    "X-Query-Count"?: string;
+                    /** @description the request's ID, as logged */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookDeliveryEnvelope"] | components["schemas"]["WebhookDeliveryFieldsEnvelope"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            405: components["responses"]["MethodNotAllowed"];
+            408: components["responses"]["RequestTimeout"];
             414: components["responses"]["UriTooLong"];
             429: components["responses"]["RateLimited"];
             431: components["responses"]["HeadersTooLarge"];

@@ -122,6 +122,31 @@ from .user_order import UserOrder
 from .user_result import UserResult
 from .user_result_key import UserResultKey
 from .user_update import UserUpdate
+from .webhook import Webhook
+from .webhook_changes import WebhookChanges
+from .webhook_create import WebhookCreate
+from .webhook_delivery import WebhookDelivery
+from .webhook_delivery_envelope import WebhookDeliveryEnvelope
+from .webhook_delivery_field import WebhookDeliveryField
+from .webhook_delivery_fields import WebhookDeliveryFields
+from .webhook_delivery_fields_envelope import WebhookDeliveryFieldsEnvelope
+from .webhook_delivery_fields_map import WebhookDeliveryFieldsMap
+from .webhook_delivery_map import WebhookDeliveryMap
+from .webhook_delivery_order import WebhookDeliveryOrder
+from .webhook_delivery_result import WebhookDeliveryResult
+from .webhook_delivery_result_key import WebhookDeliveryResultKey
+from .webhook_envelope import WebhookEnvelope
+from .webhook_event_type import WebhookEventType
+from .webhook_field import WebhookField
+from .webhook_fields import WebhookFields
+from .webhook_fields_envelope import WebhookFieldsEnvelope
+from .webhook_fields_map import WebhookFieldsMap
+from .webhook_map import WebhookMap
+from .webhook_new import WebhookNew
+from .webhook_order import WebhookOrder
+from .webhook_result import WebhookResult
+from .webhook_result_key import WebhookResultKey
+from .webhook_update import WebhookUpdate
 
 __all__ = (
     "AdminKeyNew",
@@ -246,4 +271,29 @@ __all__ = (
     "UserResult",
     "UserResultKey",
     "UserUpdate",
+    "Webhook",
+    "WebhookChanges",
+    "WebhookCreate",
+    "WebhookDelivery",
+    "WebhookDeliveryEnvelope",
+    "WebhookDeliveryField",
+    "WebhookDeliveryFields",
+    "WebhookDeliveryFieldsEnvelope",
+    "WebhookDeliveryFieldsMap",
+    "WebhookDeliveryMap",
+    "WebhookDeliveryOrder",
+    "WebhookDeliveryResult",
+    "WebhookDeliveryResultKey",
+    "WebhookEnvelope",
+    "WebhookEventType",
+    "WebhookField",
+    "WebhookFields",
+    "WebhookFieldsEnvelope",
+    "WebhookFieldsMap",
+    "WebhookMap",
+    "WebhookNew",
+    "WebhookOrder",
+    "WebhookResult",
+    "WebhookResultKey",
+    "WebhookUpdate",
 )

@@ -1,0 +1,273 @@
+from http import HTTPStatus
+from typing import Any
+from urllib.parse import quote
+
+import httpx
+
+from ... import errors
+from ...client import AuthenticatedClient, Client
+from ...models.error import Error
+from ...models.webhook_envelope import WebhookEnvelope
+from ...models.webhook_field import WebhookField
+from ...models.webhook_fields_envelope import WebhookFieldsEnvelope
+from ...types import UNSET, Response, Unset
+
+
+def _get_kwargs(
+    instance: str,
+    id: str,
+    *,
+    fields: list[WebhookField] | Unset = UNSET,
+) -> dict[str, Any]:
+
+    params: dict[str, Any] = {}
+
+    json_fields: list[str] | Unset = UNSET
+    if not isinstance(fields, Unset):
+        json_fields = []
+        for fields_item_data in fields:
+            fields_item: str = fields_item_data
+            json_fields.append(fields_item)
+
+    params["fields"] = json_fields
+
+    params = {k: v for k, v in params.items() if v is not UNSET and v is not None}
+
+    _kwargs: dict[str, Any] = {
+        "method": "get",
+        "url": "/instances/{instance}/webhooks/{id}".format(
+            instance=quote(str(instance), safe=""),
+            id=quote(str(id), safe=""),
+        ),
+        "params": params,
+    }
+
+    return _kwargs
+
+
+def _parse_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Error | WebhookEnvelope | WebhookFieldsEnvelope | None:
+    if response.status_code == 200:
+
+        def _parse_response_200(
+            data: object,
+        ) -> WebhookEnvelope | WebhookFieldsEnvelope:
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                response_200_type_0 = WebhookEnvelope.from_dict(data)
+
+                return response_200_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            if not isinstance(data, dict):
+                raise TypeError()
+            response_200_type_1 = WebhookFieldsEnvelope.from_dict(data)
+
+            return response_200_type_1
+
+        response_200 = _parse_response_200(response.json())
+
+        return response_200
+
+    if response.status_code == 400:
+        response_400 = Error.from_dict(response.json())
+
+        return response_400
+
+    if response.status_code == 401:
+        response_401 = Error.from_dict(response.json())
+
+        return response_401
+
+    if response.status_code == 403:
+        response_403 = Error.from_dict(response.json())
+
+        return response_403
+
+    if response.status_code == 404:
+        response_404 = Error.from_dict(response.json())
+
+        return response_404
+
+    if response.status_code == 405:
+        response_405 = Error.from_dict(response.json())
+
+        return response_405
+
+    if response.status_code == 408:
+        response_408 = Error.from_dict(response.json())
+
+        return response_408
+
+    if response.status_code == 414:
+        response_414 = Error.from_dict(response.json())
+
+        return response_414
+
+    if response.status_code == 429:
+        response_429 = Error.from_dict(response.json())
+
+        return response_429
+
+    if response.status_code == 431:
+        response_431 = Error.from_dict(response.json())
+
+        return response_431
+
+    if response.status_code == 500:
+        response_500 = Error.from_dict(response.json())
+
+        return response_500
+
+    if response.status_code == 503:
+        response_503 = Error.from_dict(response.json())
+
+        return response_503
+
+    if client.raise_on_unexpected_status:
+        raise errors.UnexpectedStatus(response.status_code, response.content)
+    else:
+        return None
+
+
+def _build_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Response[Error | WebhookEnvelope | WebhookFieldsEnvelope]:
+    return Response(
+        status_code=HTTPStatus(response.status_code),
+        content=response.content,
+        headers=response.headers,
+        parsed=_parse_response(client=client, response=response),
+    )
+
+
+def sync_detailed(
+    instance: str,
+    id: str,
+    *,
+    client: AuthenticatedClient | Client,
+    fields: list[WebhookField] | Unset = UNSET,
+) -> Response[Error | WebhookEnvelope | WebhookFieldsEnvelope]:
+    """Get a webhook endpoint
+
+    Args:
+        instance (str): 2-63 of a-z, 0-9 and -, starting with a letter or digit
+        id (str): a positive 64-bit integer, written as a string of digits
+        fields (list[WebhookField] | Unset):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[Error | WebhookEnvelope | WebhookFieldsEnvelope]
+    """
+
+    kwargs = _get_kwargs(
+        instance=instance,
+        id=id,
+        fields=fields,
+    )
+
+    response = client.get_httpx_client().request(
+        **kwargs,
+    )
+
+    return _build_response(client=client, response=response)
+
+
+def sync(
+    instance: str,
+    id: str,
+    *,
+    client: AuthenticatedClient | Client,
+    fields: list[WebhookField] | Unset = UNSET,
+) -> Error | WebhookEnvelope | WebhookFieldsEnvelope | None:
+    """Get a webhook endpoint
+
+    Args:
+        instance (str): 2-63 of a-z, 0-9 and -, starting with a letter or digit
+        id (str): a positive 64-bit integer, written as a string of digits
+        fields (list[WebhookField] | Unset):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Error | WebhookEnvelope | WebhookFieldsEnvelope
+    """
+
+    return sync_detailed(
+        instance=instance,
+        id=id,
+        client=client,
+        fields=fields,
+    ).parsed
+
+
+async def asyncio_detailed(
+    instance: str,
+    id: str,
+    *,
+    client: AuthenticatedClient | Client,
+    fields: list[WebhookField] | Unset = UNSET,
+) -> Response[Error | WebhookEnvelope | WebhookFieldsEnvelope]:
+    """Get a webhook endpoint
+
+    Args:
+        instance (str): 2-63 of a-z, 0-9 and -, starting with a letter or digit
+        id (str): a positive 64-bit integer, written as a string of digits
+        fields (list[WebhookField] | Unset):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[Error | WebhookEnvelope | WebhookFieldsEnvelope]
+    """
+
+    kwargs = _get_kwargs(
+        instance=instance,
+        id=id,
+        fields=fields,
+    )
+
+    response = await client.get_async_httpx_client().request(**kwargs)
+
+    return _build_response(client=client, response=response)
+
+
+async def asyncio(
+    instance: str,
+    id: str,
+    *,
+    client: AuthenticatedClient | Client,
+    fields: list[WebhookField] | Unset = UNSET,
+) -> Error | WebhookEnvelope | WebhookFieldsEnvelope | None:
+    """Get a webhook endpoint
+
+    Args:
+        instance (str): 2-63 of a-z, 0-9 and -, starting with a letter or digit
+        id (str): a positive 64-bit integer, written as a string of digits
+        fields (list[WebhookField] | Unset):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Error | WebhookEnvelope | WebhookFieldsEnvelope
+    """
+
+    return (
+        await asyncio_detailed(
+            instance=instance,
+            id=id,
+            client=client,
+            fields=fields,
+        )
+    ).parsed
