@@ -205,6 +205,33 @@ both! {
         assert_eq!(r.results().len(), 0);
     }
 
+    async fn a_write_through_another_process_wakes_a_long_poll(app) {
+        // A second app on the same database: its own pool, its own wake-ups. On
+        // PostgreSQL its commit reaches this app's long-poll through NOTIFY and this
+        // app's LISTEN thread; on SQLite (one process writes in production) through the
+        // 5 s safety net.
+        let t = app.tenant("acme").await;
+        let start = last_id(&app, &t).await;
+        let other = app.spawn_beside(|_| {});
+        let (base, key, path) = (other.base.clone(), t.key.clone(), t.at("/users"));
+        let writer = tokio::spawn(async move {
+            tokio::time::sleep(Duration::from_millis(300)).await;
+            reqwest::Client::new().post(format!("{base}{path}")).header("X-API-KEY", key)
+                .json(&json!({"user": {"username": "elsewhere"}})).send().await.unwrap();
+        });
+        let began = Instant::now();
+        let r = app.get(&t.at(&format!("/events?after={start}&wait=30")), &t.key).await;
+        let took = began.elapsed();
+        writer.await.unwrap();
+        assert_eq!(types(&r.results()), ["user.created"]);
+        let limit = match app.backend {
+            crate::support::Backend::Postgres => Duration::from_secs(2),
+            crate::support::Backend::Sqlite => Duration::from_secs(7),
+        };
+        assert!(took < limit, "woken after {took:?} on {:?}", app.backend);
+        other.stop().await;
+    }
+
     async fn the_stream_sends_events_and_resumes_from_last_event_id(app) {
         let t = app.tenant("acme").await;
         let start = last_id(&app, &t).await;
