@@ -1252,7 +1252,7 @@ export interface components {
              */
             url?: string;
             /** @description the event types delivered; null: every type */
-            types?: components["schemas"]["WebhookEventType"][];
+            types?: components["schemas"]["WebhookEventType"][] | null;
             description?: string | null;
             enabled?: boolean;
         };
@@ -1433,7 +1433,7 @@ export interface components {
              */
             url: string;
             /** @description the event types delivered; null: every type */
-            types?: components["schemas"]["WebhookEventType"][];
+            types?: components["schemas"]["WebhookEventType"][] | null;
             description?: string | null;
             /** @description Default true. */
             enabled?: boolean;

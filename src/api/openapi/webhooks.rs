@@ -44,7 +44,12 @@ fn event_cursor() -> ObjectBuilder {
 }
 
 fn types() -> ArrayBuilder {
+    // Null is taken (and means every type), as the response shows it.
     ArrayBuilder::new()
+        .schema_type(utoipa::openapi::schema::SchemaType::from_iter([
+            utoipa::openapi::schema::Type::Array,
+            utoipa::openapi::schema::Type::Null,
+        ]))
         .items(utoipa::openapi::Ref::from_schema_name("WebhookEventType"))
         .min_items(Some(1))
         .description(Some("the event types delivered; null: every type"))

@@ -17,25 +17,30 @@ class WebhookNew:
 
     Attributes:
         url (str): an http(s) URL with a host, of at most 2048 bytes, whose addresses are public
-        types (list[WebhookEventType] | Unset): the event types delivered; null: every type
+        types (list[WebhookEventType] | None | Unset): the event types delivered; null: every type
         description (None | str | Unset):
         enabled (bool | Unset): Default true.
     """
 
     url: str
-    types: list[WebhookEventType] | Unset = UNSET
+    types: list[WebhookEventType] | None | Unset = UNSET
     description: None | str | Unset = UNSET
     enabled: bool | Unset = UNSET
 
     def to_dict(self) -> dict[str, Any]:
         url = self.url
 
-        types: list[str] | Unset = UNSET
-        if not isinstance(self.types, Unset):
+        types: list[str] | None | Unset
+        if isinstance(self.types, Unset):
+            types = UNSET
+        elif isinstance(self.types, list):
             types = []
-            for types_item_data in self.types:
-                types_item: str = types_item_data
-                types.append(types_item)
+            for types_type_0_item_data in self.types:
+                types_type_0_item: str = types_type_0_item_data
+                types.append(types_type_0_item)
+
+        else:
+            types = self.types
 
         description: None | str | Unset
         if isinstance(self.description, Unset):
@@ -66,14 +71,27 @@ class WebhookNew:
         d = dict(src_dict)
         url = d.pop("url")
 
-        _types = d.pop("types", UNSET)
-        types: list[WebhookEventType] | Unset = UNSET
-        if _types is not UNSET:
-            types = []
-            for types_item_data in _types:
-                types_item = check_webhook_event_type(types_item_data)
+        def _parse_types(data: object) -> list[WebhookEventType] | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, list):
+                    raise TypeError()
+                types_type_0 = []
+                _types_type_0 = data
+                for types_type_0_item_data in _types_type_0:
+                    types_type_0_item = check_webhook_event_type(types_type_0_item_data)
 
-                types.append(types_item)
+                    types_type_0.append(types_type_0_item)
+
+                return types_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(list[WebhookEventType] | None | Unset, data)
+
+        types = _parse_types(d.pop("types", UNSET))
 
         def _parse_description(data: object) -> None | str | Unset:
             if data is None:
