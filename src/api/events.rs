@@ -12,7 +12,7 @@ use super::caller::InstanceCaller;
 use super::common::params;
 use super::envelope::Envelope;
 use super::query::Params;
-use crate::domain::{parse_id_str, parse_timestamp, EventId, EventType, KeyId, Source};
+use crate::domain::{parse_id_str, EventId, EventType, KeyId, Source};
 use crate::error::ApiError;
 use crate::service::events::{self, EventFilter, Query};
 use crate::state::AppState;
@@ -21,7 +21,7 @@ use crate::state::AppState;
 pub const DEFAULT_LIMIT: i64 = 100;
 pub const MAX_LIMIT: i64 = 1_000;
 /// The longest long-poll, in seconds.
-pub const MAX_WAIT: u64 = 60;
+pub const MAX_WAIT: i64 = 60;
 /// How often a stream with nothing to send writes a comment (proxies close idle
 /// connections).
 const KEEPALIVE: Duration = Duration::from_secs(15);
@@ -70,45 +70,18 @@ fn filter(p: &Params) -> Result<EventFilter, ApiError> {
             })
         })
         .transpose()?;
-    let occurred_after = p
-        .get("occurred_after")
-        .map(|t| {
-            parse_timestamp(t).ok_or_else(|| {
-                ApiError::bad_param(
-                    "occurred_after",
-                    "occurred_after must be an RFC 3339 timestamp",
-                )
-            })
-        })
-        .transpose()?;
     Ok(EventFilter {
         types,
         object_id: p.id("object_id")?,
         actor_key_id: p.id("actor_key_id")?.map(KeyId),
         source,
-        occurred_after,
+        occurred_after: p.time("occurred_after")?,
         visible_to: None,
     })
 }
 
-fn bounded(p: &Params, name: &str, min: u64, max: u64) -> Result<Option<u64>, ApiError> {
-    p.get(name)
-        .map(|v| {
-            v.parse::<u64>()
-                .ok()
-                .filter(|n| (min..=max).contains(n))
-                .ok_or_else(|| {
-                    ApiError::bad_param(
-                        name,
-                        format!("{name} must be an integer from {min} to {max}"),
-                    )
-                })
-        })
-        .transpose()
-}
-
 fn query(p: &Params, after: EventId) -> Result<Query, ApiError> {
-    let limit = bounded(p, "limit", 1, MAX_LIMIT as u64)?.map_or(DEFAULT_LIMIT, |n| n as i64);
+    let limit = p.int("limit", 1, MAX_LIMIT)?.unwrap_or(DEFAULT_LIMIT);
     Ok(Query {
         after,
         limit,
@@ -135,9 +108,10 @@ pub async fn list(
         .transpose()?
         .unwrap_or(EventId(0));
     let mut q = query(&p, after)?;
-    q.wait = bounded(&p, "wait", 0, MAX_WAIT)?
+    q.wait = p
+        .int("wait", 0, MAX_WAIT)?
         .filter(|s| *s > 0)
-        .map(Duration::from_secs);
+        .map(|s| Duration::from_secs(s.unsigned_abs()));
     let page = events::read(&state.pool, who.caller, who.instance.id, q).await?;
     let mut env = Envelope::new("events");
     env.reserve("events", page.events.len());

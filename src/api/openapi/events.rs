@@ -91,7 +91,7 @@ impl IntoParams for EventParams {
         filters(&mut out);
         out.push(query(
             "wait",
-            integer(0, MAX_WAIT as i64),
+            integer(0, MAX_WAIT),
             "long-poll: answer as soon as a matching event exists, or empty after this many seconds",
         ));
         out

@@ -149,7 +149,7 @@ impl Params {
             .transpose()
     }
 
-    fn int(&self, name: &str, min: i64, max: i64) -> Result<Option<i64>, ApiError> {
+    pub fn int(&self, name: &str, min: i64, max: i64) -> Result<Option<i64>, ApiError> {
         self.get(name)
             .map(|v| {
                 v.parse::<i64>()
@@ -165,7 +165,7 @@ impl Params {
             .transpose()
     }
 
-    fn time(&self, name: &str) -> Result<Option<chrono::NaiveDateTime>, ApiError> {
+    pub fn time(&self, name: &str) -> Result<Option<chrono::NaiveDateTime>, ApiError> {
         self.get(name)
             .map(|v| {
                 parse_timestamp(v).ok_or_else(|| {

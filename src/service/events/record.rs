@@ -10,6 +10,7 @@ use crate::db::groups::Group;
 use crate::db::instances::Instance;
 use crate::db::keys::ApiKey;
 use crate::db::memberships::Membership;
+use crate::db::time::Ts;
 use crate::db::users::User;
 use crate::db::{now, AnyConnection};
 use crate::domain::{ActorKind, EventId, EventType, GroupId, InstanceId, KeyId, Source, UserId};
@@ -72,6 +73,8 @@ pub trait Typed: Recorded {
 pub struct Log<'a> {
     actor: &'a Actor,
     instance_id: InstanceId,
+    /// When the write happened: one time for all its events.
+    at: Ts,
     events: Vec<NewEvent>,
 }
 
@@ -86,6 +89,7 @@ impl<'a> Log<'a> {
         Self {
             actor,
             instance_id,
+            at: now().into(),
             events: Vec::new(),
         }
     }
@@ -109,7 +113,7 @@ impl<'a> Log<'a> {
             actor_user_id: a.caller.viewer(),
             source,
             request_id: a.request_id.clone(),
-            occurred_at: now().into(),
+            occurred_at: self.at,
             subject_user_id: obj.subject_user(),
             subject_group_id: obj.subject_group(),
         });
