@@ -2,8 +2,10 @@
 
 pub mod barriers;
 mod bulk_insert;
+pub mod conditions;
 mod directory;
 pub mod events;
+pub mod group_members;
 pub mod groups;
 pub mod idempotency;
 pub mod instances;
