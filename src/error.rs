@@ -232,6 +232,7 @@ impl From<crate::service::ServiceError> for ApiError {
             S::Invalid(items) => Self::Unprocessable(items),
             S::Conflict(message) => Self::Conflict(message),
             S::CursorExpired(message) => Self::CursorExpired(message),
+            S::Stale => Self::Conflict(S::Stale.to_string()),
             S::Unavailable(cause) => Self::Unavailable(cause),
             S::Internal(cause) => Self::Internal(cause),
         }

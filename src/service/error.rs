@@ -66,6 +66,9 @@ pub enum ServiceError {
     /// An events cursor older than the retention (§9).
     #[error("cursor expired: {0}")]
     CursorExpired(String),
+    /// The object's version is not the one the write expected (SCIM `If-Match`).
+    #[error("the object has changed since the version the request names")]
+    Stale,
     /// The database cannot be reached; nothing was written.
     #[error("database unavailable: {0}")]
     Unavailable(String),

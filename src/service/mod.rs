@@ -28,6 +28,7 @@ pub mod instances;
 pub mod keys;
 pub mod memberships;
 pub mod objects;
+pub mod provisioning;
 pub mod sideloads;
 pub mod webhooks;
 

@@ -4,6 +4,7 @@
 
 mod create;
 mod diagnose;
+pub mod members;
 
 use std::collections::HashSet;
 
