@@ -7,6 +7,7 @@ pub mod db; // SQL only, over PostgreSQL and SQLite
 pub mod domain; // parsed, always-valid values
 pub mod error; // the REST door's error type and its §7 mapping
 pub mod import; // the `roster import` client
+pub mod scim; // the SCIM 2.0 door (RFC 7643/7644) over the same service
 pub mod service; // the rules every door calls
 pub mod startup; // building and binding the server
 pub mod state; // what handlers share

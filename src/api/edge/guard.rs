@@ -96,11 +96,12 @@ where
         let response = call.await?;
         // A middleware's own refusal answered with its own body (actix-cors answers a
         // preflight from an origin it does not allow with plain text): the same status
-        // in the §7 body. Roster's own errors already have it.
+        // in the §7 body. Roster's own errors (REST's, SCIM's) already have theirs.
         let foreign = response
             .response()
             .error()
             .filter(|e| e.as_error::<ApiError>().is_none())
+            .filter(|e| e.as_error::<crate::scim::error::ScimError>().is_none())
             .map(foreign_error);
         if let Some(error) = foreign {
             drop(serving);
