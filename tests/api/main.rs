@@ -16,5 +16,6 @@ mod openapi;
 mod query_arrays;
 mod resilience;
 mod routes;
+mod scim;
 mod users_groups;
 mod webhooks;
