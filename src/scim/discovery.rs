@@ -40,10 +40,8 @@ fn multi(name: &str, subs: Vec<Value>) -> Value {
 fn user_schema(base: &str) -> Value {
     let mut name = attr("name", "complex", false, false, "none");
     name["subAttributes"] = json!([attr("formatted", "string", false, false, "none")]);
-    let mut email_type = attr("type", "string", false, false, "none");
-    email_type["canonicalValues"] = json!(["work"]);
-    let mut photo_type = attr("type", "string", false, false, "none");
-    photo_type["canonicalValues"] = json!(["photo"]);
+    let mut active = attr("active", "boolean", true, false, "none");
+    active["description"] = json!("every user has one: true unless set to false");
     let mut photo_value = attr("value", "reference", false, false, "none");
     photo_value["referenceTypes"] = json!(["external"]);
     json!({
@@ -55,13 +53,11 @@ fn user_schema(base: &str) -> Value {
             attr("userName", "string", true, false, "server"),
             name,
             attr("displayName", "string", false, false, "none"),
-            multi("emails", vec![
-                attr("value", "string", false, false, "none"),
-                email_type,
-                attr("primary", "boolean", false, false, "none"),
-            ]),
-            multi("photos", vec![photo_value, photo_type]),
-            attr("active", "boolean", false, false, "none"),
+            // One email and one photo are stored: their values (the primary one, the
+            // first), not their type or primary flag.
+            multi("emails", vec![attr("value", "string", false, false, "none")]),
+            multi("photos", vec![photo_value]),
+            active,
         ],
         "meta": {"resourceType": "Schema", "location": format!("{base}/Schemas/{USER_SCHEMA}")},
     })
@@ -75,6 +71,7 @@ fn group_schema(base: &str) -> Value {
     reference["mutability"] = json!("immutable");
     let mut display = attr("display", "string", false, false, "none");
     display["mutability"] = json!("readOnly");
+    display["returned"] = json!("request");
     let mut kind = attr("type", "string", false, false, "none");
     kind["canonicalValues"] = json!(["User"]);
     kind["mutability"] = json!("immutable");

@@ -200,7 +200,13 @@ fn projection_of(req: &HttpRequest) -> Result<Projection, ScimError> {
 }
 
 fn answer(status: StatusCode, base: &str, found: &WithMembers, p: &Projection) -> HttpResponse {
-    let body = p.apply(group_json(base, &found.group, Some(&found.members)));
+    let display = p.requests("members.display");
+    let body = p.apply(group_json(
+        base,
+        &found.group,
+        Some(&found.members),
+        display,
+    ));
     respond(status, body, Some(etag(found.group.updated_at.0)))
 }
 
@@ -240,10 +246,14 @@ async fn run_list(
     )
     .await?;
     let members = with_members.then_some(found.members.as_slice());
+    let display = q.projection.requests("members.display");
     let resources = found
         .rows
         .iter()
-        .map(|g| q.projection.apply(group_json(&who.base, g, members)))
+        .map(|g| {
+            q.projection
+                .apply(group_json(&who.base, g, members, display))
+        })
         .collect();
     Ok(respond(
         StatusCode::OK,
@@ -312,7 +322,8 @@ pub async fn get(
         return Ok(respond(StatusCode::NOT_MODIFIED, Value::Null, Some(tag)));
     }
     let members = with_members.then_some(found_members.as_slice());
-    let body = projection.apply(group_json(&who.base, &group, members));
+    let display = projection.requests("members.display");
+    let body = projection.apply(group_json(&who.base, &group, members, display));
     Ok(respond(StatusCode::OK, body, Some(tag)))
 }
 

@@ -19,6 +19,7 @@ pub mod groups;
 pub mod patch;
 pub mod query;
 pub mod resource;
+pub mod root;
 pub mod users;
 
 use actix_web::http::{header, Method, StatusCode};
@@ -164,6 +165,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             );
         };
     }
+    route!("", GET => root::list);
+    route!("/.search", POST => root::search);
     route!("/ServiceProviderConfig", GET => discovery::service_provider_config);
     route!("/ResourceTypes", GET => discovery::list_resource_types);
     route!("/ResourceTypes/{id}", GET => discovery::get_resource_type);

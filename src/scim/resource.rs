@@ -52,13 +52,11 @@ pub fn user_json(base: &str, u: &User) -> Value {
         o.insert("displayName".into(), json!(name));
     }
     if let Some(email) = &u.email {
-        o.insert(
-            "emails".into(),
-            json!([{ "value": email, "type": "work", "primary": true }]),
-        );
+        // Only the value is stored (not its type or primary flag), so only it is shown.
+        o.insert("emails".into(), json!([{ "value": email }]));
     }
     if let Some(url) = &u.avatar_url {
-        o.insert("photos".into(), json!([{ "value": url, "type": "photo" }]));
+        o.insert("photos".into(), json!([{ "value": url }]));
     }
     o.insert("active".into(), json!(true));
     o.insert(
@@ -73,8 +71,9 @@ pub fn user_json(base: &str, u: &User) -> Value {
     Value::Object(o)
 }
 
-/// A group; `members` when they were loaded (`None`: left out by the request).
-pub fn group_json(base: &str, g: &Group, members: Option<&[Member]>) -> Value {
+/// A group; `members` when they were loaded (`None`: left out by the request), with
+/// each member's `display` (its username) when `display` (`returned: request`).
+pub fn group_json(base: &str, g: &Group, members: Option<&[Member]>, display: bool) -> Value {
     let mut o = Map::new();
     o.insert("schemas".into(), json!([GROUP_SCHEMA]));
     o.insert("id".into(), json!(g.id.to_string()));
@@ -84,12 +83,15 @@ pub fn group_json(base: &str, g: &Group, members: Option<&[Member]>) -> Value {
             .iter()
             .filter(|m| m.group_id == g.id)
             .map(|m| {
-                json!({
+                let mut member = json!({
                     "value": m.user_id.to_string(),
-                    "display": m.username,
                     "type": "User",
                     "$ref": user_location(base, m.user_id),
-                })
+                });
+                if display {
+                    member["display"] = json!(m.username);
+                }
+                member
             })
             .collect();
         o.insert("members".into(), Value::Array(list));
@@ -132,6 +134,14 @@ impl Projection {
             only: attributes.map(list).filter(|l| !l.is_empty()),
             without: excluded.map(list).unwrap_or_default(),
         }
+    }
+
+    /// Whether `attributes` names `name` (lower-cased `a` or `a.b`) itself, as an
+    /// attribute returned only on request needs.
+    pub fn requests(&self, name: &str) -> bool {
+        self.only
+            .as_ref()
+            .is_some_and(|only| only.iter().any(|a| a == name))
     }
 
     /// Whether the response would show attribute `name` (lower-cased, top level).

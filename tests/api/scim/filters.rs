@@ -168,3 +168,33 @@ both! {
         let _: Value = r.body;
     }
 }
+
+both! {
+    async fn the_root_queries_users_then_groups(app) {
+        let t = app.tenant("acme").await;
+        let u = people(&app, &t).await;
+        let g1 = post(&app, &t, "/Groups", json!({"displayName": "alpha"})).await.body["id"].as_str().unwrap().to_string();
+        let g2 = post(&app, &t, "/Groups", json!({"displayName": "beta"})).await.body["id"].as_str().unwrap().to_string();
+        let r = get(&app, &t, "").await;
+        assert_eq!(r.status, 200, "{}", r.text);
+        assert_eq!(r.body["totalResults"], json!(7));
+        let all: Vec<String> = u.iter().cloned().chain([g1.clone(), g2.clone()]).collect();
+        assert_eq!(ids(&r), all);
+        let kinds: Vec<&str> = r.body["Resources"].as_array().unwrap().iter().map(|x| x["meta"]["resourceType"].as_str().unwrap()).collect();
+        assert_eq!(kinds, ["User", "User", "User", "User", "User", "Group", "Group"]);
+        // A page across the boundary.
+        let r = get(&app, &t, "?startIndex=5&count=2").await;
+        assert_eq!(ids(&r), vec![u[4].clone(), g1.clone()]);
+        let r = get(&app, &t, "?startIndex=7&count=2").await;
+        assert_eq!(ids(&r), vec![g2.clone()]);
+        // An attribute of one type only matches none of the other.
+        let r = post(&app, &t, "/.search", json!({"filter": "displayName sw \"b\"", "attributes": ["displayName"]})).await;
+        assert_eq!(r.status, 200, "{}", r.text);
+        assert_eq!(ids(&r), vec![u[1].clone(), g2.clone()]);
+        assert!(r.body["Resources"][0].get("userName").is_none());
+        let r = post(&app, &t, "/.search", json!({"filter": "userName eq \"carol\""})).await;
+        assert_eq!(ids(&r), vec![u[2].clone()]);
+        assert_scim_error(&post(&app, &t, "/.search", json!({"filter": "nickName eq \"x\""})).await, 400, Some("invalidFilter"));
+        let _: Value = r.body;
+    }
+}

@@ -18,7 +18,12 @@ both! {
         let members = r.body["members"].as_array().unwrap();
         assert_eq!(members.len(), 2);
         assert_eq!(members[0]["value"], json!(u[0]));
-        assert_eq!(members[0]["display"], json!("ann"));
+        assert_eq!(members[0]["type"], json!("User"));
+        // `display` (the username) is returned on request only.
+        assert!(members[0].get("display").is_none());
+        let r = get(&app, &t, &format!("/Groups/{id}?attributes=members.display,members.value")).await;
+        assert_eq!(r.body["members"], json!([{"value": u[0], "display": "ann"}, {"value": u[1], "display": "ben"}]));
+        assert!(r.body.get("displayName").is_none());
         assert!(members[0]["$ref"].as_str().unwrap().ends_with(&format!("/scim/v2/Users/{}", u[0])));
         assert_eq!(r.body["meta"]["resourceType"], json!("Group"));
         assert_eq!(r.header("etag"), r.body["meta"]["version"].as_str());

@@ -24,7 +24,9 @@ both! {
         assert_eq!(r.body["userName"], json!("bjensen@example.com"));
         assert_eq!(r.body["displayName"], json!("Barbara Jensen"));
         assert_eq!(r.body["name"], json!({"formatted": "Barbara Jensen"}));
-        assert_eq!(r.body["emails"], json!([{"value": "bjensen@example.com", "type": "work", "primary": true}]));
+        // The primary email, the first photo: their values are what is stored and shown.
+        assert_eq!(r.body["emails"], json!([{"value": "bjensen@example.com"}]));
+        assert_eq!(r.body["photos"], json!([{"value": "https://photos.example.com/b.jpg"}]));
         assert_eq!(r.body["photos"][0]["value"], json!("https://photos.example.com/b.jpg"));
         assert_eq!(r.body["active"], json!(true));
         assert!(r.body.get("nickName").is_none() && r.body.get("password").is_none());
