@@ -139,3 +139,40 @@ both! {
         assert_scim_error(&get(&app, &t, &format!("/Groups/{g}")).await, 404, None);
     }
 }
+
+both! {
+    async fn group_versions_and_other_tenants(app) {
+        use reqwest::Method;
+        let t = app.tenant("acme").await;
+        let other = app.tenant("globex").await;
+        let u = app.users(&t, &["a", "b"]).await;
+        let r = post(&app, &t, "/Groups", json!({"displayName": "G"})).await;
+        let g = r.body["id"].as_str().unwrap().to_string();
+        let v1 = r.header("etag").unwrap().to_string();
+        let path = crate::scim::at(&t, &format!("/Groups/{g}"));
+        let add = |id: &str| json!({"schemas": [crate::scim::PATCH_OP], "Operations": [{"op": "add", "path": "members", "value": [{"value": id}]}]});
+        // A member added changes the version.
+        let r = crate::scim::scim(&app, Method::PATCH, &path, &t.key, Some(add(&u[0])), &[("If-Match", &v1)]).await;
+        assert_eq!(r.status, 200, "{}", r.text);
+        let v2 = r.header("etag").unwrap().to_string();
+        assert_ne!(v1, v2);
+        // The old version: 412, the member not added, for PATCH, PUT and DELETE alike.
+        let r = crate::scim::scim(&app, Method::PATCH, &path, &t.key, Some(add(&u[1])), &[("If-Match", &v1)]).await;
+        assert_scim_error(&r, 412, None);
+        let r = crate::scim::scim(&app, Method::PUT, &path, &t.key, Some(json!({"displayName": "G", "members": []})), &[("If-Match", &v1)]).await;
+        assert_scim_error(&r, 412, None);
+        let r = crate::scim::scim(&app, Method::DELETE, &path, &t.key, None, &[("If-Match", &v1)]).await;
+        assert_scim_error(&r, 412, None);
+        assert_eq!(member_ids(&app, &t, &g).await, vec![u[0].clone()]);
+        // A no-op PATCH keeps the version.
+        let r = crate::scim::scim(&app, Method::PATCH, &path, &t.key, Some(add(&u[0])), &[("If-Match", &v2)]).await;
+        assert_eq!((r.status.as_u16(), r.header("etag")), (200, Some(v2.as_str())));
+        // Another instance's key: 404 for every method, nothing changed.
+        for (m, body) in [(Method::GET, None), (Method::PATCH, Some(add(&u[1]))), (Method::PUT, Some(json!({"displayName": "X"}))), (Method::DELETE, None)] {
+            let r = crate::scim::scim(&app, m, &path, &other.key, body, &[]).await;
+            assert_scim_error(&r, 404, None);
+        }
+        assert_eq!(member_ids(&app, &t, &g).await, vec![u[0].clone()]);
+        assert_eq!(get(&app, &t, &format!("/Groups/{g}")).await.body["displayName"], json!("G"));
+    }
+}
