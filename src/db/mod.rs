@@ -302,12 +302,21 @@ where
             AnsiTransactionManager::begin_transaction_sql(c, "BEGIN IMMEDIATE")?
         }
     }
+    events::take_flush_pending();
     match f(conn) {
         Ok(value) => {
-            per_backend!(conn, |c| AnsiTransactionManager::commit_transaction(c))?;
+            match conn {
+                // It appended events, so its commit does not wait for its flush
+                // (`events` says why); it is made durable before it is answered.
+                AnyConnection::Postgresql(c) if events::take_flush_pending() => {
+                    events::commit_durably(c)?
+                }
+                _ => per_backend!(conn, |c| AnsiTransactionManager::commit_transaction(c))?,
+            }
             Ok(value)
         }
         Err(err) => {
+            events::take_flush_pending();
             if let Err(rollback) =
                 per_backend!(conn, |c| AnsiTransactionManager::rollback_transaction(c))
             {
