@@ -35,11 +35,13 @@
 //! a synchronous commit of a transaction of its own, whose flush covers every WAL
 //! record before it, ours included. Those flushes are shared between concurrent
 //! writers, as plain commits' are. A reader could see such a commit before its flush,
-//! so `after` makes what it returns durable the same way before returning it: nothing
-//! the feed has shown, or a webhook delivered, can be lost in a crash of the database
-//! and its id handed out again.
+//! so readers make what they show durable the same way first (`ensure_durable`, once
+//! per new stretch of the feed): nothing the feed has shown, or a webhook delivered,
+//! can be lost in a crash of the database and its id handed out again.
 
 use std::cell::Cell;
+use std::collections::HashMap;
+use std::sync::Mutex;
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
@@ -189,9 +191,7 @@ impl<'a> AppendEvents<'a> {
 
 impl QueryFragment<Pg> for AppendEvents<'_> {
     fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, Pg>) -> QueryResult<()> {
-        out.push_sql(
-            "WITH c AS (INSERT INTO event_counters (instance_id, last_id) VALUES (",
-        );
+        out.push_sql("WITH c AS (INSERT INTO event_counters (instance_id, last_id) VALUES (");
         out.push_bind_param::<BigInt, _>(&self.instance_id)?;
         out.push_sql(", ");
         out.push_bind_param::<BigInt, _>(&self.count)?;
@@ -360,7 +360,7 @@ const MEMBERSHIP_TYPES: [EventType; 4] = [
 ];
 
 /// The events after `after` (0: from the start) that pass `f`, at most `limit`, in id
-/// order, durable (`wait_durable`) before they are returned.
+/// order. A reader makes them durable (`ensure_durable`) before it shows them.
 pub fn after(
     conn: &mut AnyConnection,
     instance_id: InstanceId,
@@ -403,15 +403,48 @@ pub fn after(
                 )),
         );
     }
-    let found = q
-        .order(events::id.asc())
+    q.order(events::id.asc())
         .limit(limit)
         .select(Event::as_select())
-        .load(conn)?;
-    if !found.is_empty() {
-        wait_durable(conn)?;
+        .load(conn)
+}
+
+/// How far each instance's feed is known to be flushed to disk, for one database (a
+/// pool's): reads below it need no flush of their own (`ensure_durable`).
+#[derive(Debug, Default)]
+pub struct DurableMarks(Mutex<HashMap<InstanceId, EventId>>);
+
+impl DurableMarks {
+    fn through(&self, instance_id: InstanceId) -> EventId {
+        let marks = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        marks.get(&instance_id).copied().unwrap_or(EventId(0))
     }
-    Ok(found)
+
+    fn raise(&self, instance_id: InstanceId, to: EventId) {
+        let mut marks = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        let mark = marks.entry(instance_id).or_insert(EventId(0));
+        *mark = (*mark).max(to);
+    }
+}
+
+/// Makes sure the instance's events up to `through`, which a reader is about to show,
+/// are flushed to disk (see the module comment); call it outside any transaction.
+/// Nothing when `marks` already says so; else the counter's last id is read and then
+/// everything committed is flushed (`wait_durable`), which makes every id up to that
+/// one durable.
+pub fn ensure_durable(
+    conn: &mut AnyConnection,
+    marks: &DurableMarks,
+    instance_id: InstanceId,
+    through: EventId,
+) -> QueryResult<()> {
+    if !matches!(conn, AnyConnection::Postgresql(_)) || through <= marks.through(instance_id) {
+        return Ok(());
+    }
+    let last = last(conn, instance_id)?;
+    wait_durable(conn)?;
+    marks.raise(instance_id, last.max(through));
+    Ok(())
 }
 
 /// The instance's last event id (0 before its first event).

@@ -61,6 +61,8 @@ pub struct DbPool {
     writer: Option<writer::Writer>,
     /// Wake-ups for readers of the change feed (`wake`).
     wakes: wake::Wakes,
+    /// How far each instance's feed is known to be on disk (`events::ensure_durable`).
+    durable: Arc<events::DurableMarks>,
     /// The URL, for connections of its own (`listen`).
     url: DatabaseUrl,
     /// Alive while any clone of the pool is; SQLite's maintenance thread stops with it.
@@ -76,6 +78,11 @@ impl DbPool {
     /// The process's wake-ups for readers of the change feed.
     pub fn wakes(&self) -> &wake::Wakes {
         &self.wakes
+    }
+
+    /// How far each instance's feed is known to be on disk.
+    pub fn durable_marks(&self) -> Arc<events::DurableMarks> {
+        Arc::clone(&self.durable)
     }
 
     /// On PostgreSQL, starts the thread that turns other processes' commits into
@@ -258,6 +265,7 @@ pub fn build_pool(
         slots,
         writer,
         wakes: wake::Wakes::new(),
+        durable: Arc::default(),
         url: url.clone(),
         _alive: alive,
     })
