@@ -1,6 +1,6 @@
 //! API.md §2's `active` (users) and `external_id` (users and groups): defaults, create
-//! and PATCH, validation, uniqueness per instance, the list filters, and what the change
-//! feed records of them.
+//! and PATCH, validation, uniqueness per instance, the list filters, an inactive user's
+//! keys, and what the change feed records of them.
 
 use serde_json::{json, Value};
 
@@ -306,6 +306,64 @@ both! {
         assert_eq!(ids(&app.get(&t.at("/groups?external_id=grp-x"), &t.key).await), [gids[0].clone()]);
         assert!(ids(&app.get(&t.at("/groups?external_id=ext-a"), &t.key).await).is_empty());
         app.get(&t.at("/groups?active=true"), &t.key).await.assert_error(400, "bad_request");
+    }
+
+    async fn an_inactive_users_keys_stop_working_until_it_is_active_again(app) {
+        let t = app.tenant("acme").await;
+        let u = app.users(&t, &["geralt", "ciri"]).await;
+        let g = app.groups(&t, &["witchers"]).await.remove(0);
+        app.post(&t.at("/memberships"), &t.key, json!({"memberships": [
+            {"user_id": u[0], "group_id": g, "role": "admin"}, {"user_id": u[1], "group_id": g},
+        ]})).await.assert_status(201);
+        let key = app.user_key(&t, &u[0]).await;
+        let ciri_key = app.user_key(&t, &u[1]).await;
+        let me = t.at(&format!("/users/{}", u[0]));
+        app.get(&me, &key).await.assert_status(200);
+        // A revoked key's answer, to compare with.
+        let revoked = app.user_key(&t, &u[0]).await;
+        let listed = app.get(&t.at("/api_keys"), &t.key).await;
+        let revoked_id = listed.results().last().unwrap()["id"].as_str().unwrap().to_string();
+        app.delete(&t.at(&format!("/api_keys/{revoked_id}")), &t.key).await.assert_status(204);
+        let refused = app.get(&me, &revoked).await;
+        refused.assert_error(401, "unauthorized");
+
+        app.patch(&me, &t.key, json!({"user": {"active": false}})).await.assert_status(200);
+        for path in [me.clone(), t.at("/users"), t.at("/memberships"), t.at(&format!("/groups/{g}")), "/instances".to_string(), t.at("/events?after=0")] {
+            let r = app.get(&path, &key).await;
+            r.assert_error(401, "unauthorized");
+            assert_eq!(r.text, refused.text, "{path}");
+        }
+        let r = app.post(&t.at("/memberships"), &key, json!({"membership": {"user_id": u[1], "group_id": g}})).await;
+        r.assert_error(401, "unauthorized");
+        // Other users' keys and the admin key work; the memberships are kept.
+        app.get(&t.at(&format!("/users/{}", u[1])), &ciri_key).await.assert_status(200);
+        let r = app.get(&t.at(&format!("/users/{}/groups", u[0])), &t.key).await;
+        r.assert_status(200);
+        assert_eq!(r.results().len(), 1);
+        assert_eq!(r.results()[0]["role"], "admin");
+        assert_eq!(app.get(&t.at(&format!("/groups/{g}/users")), &ciri_key).await.results().len(), 2);
+        // The key itself is not revoked: it is listed as it was.
+        let keys = app.get(&t.at("/api_keys"), &t.key).await;
+        let live = keys.results().into_iter().filter(|k| k["user_id"] == json!(u[0]) && k["revoked_at"].is_null()).count();
+        assert_eq!(live, 1, "{}", keys.text);
+        // Reactivated: the same key works again.
+        app.patch(&me, &t.key, json!({"user": {"active": true}})).await.assert_status(200);
+        let r = app.get(&me, &key).await;
+        r.assert_status(200);
+        assert_eq!(only(&r)["active"], json!(true));
+        app.get(&me, &revoked).await.assert_error(401, "unauthorized");
+    }
+
+    async fn a_key_issued_for_an_inactive_user_works_once_it_is_active(app) {
+        let t = app.tenant("acme").await;
+        let r = app.post(&t.at("/users"), &t.key, json!({"user": {"username": "bot", "active": false}})).await;
+        r.assert_status(201);
+        let id = only(&r)["id"].as_str().unwrap().to_string();
+        // A key may be issued for an inactive user; it works once the user is active.
+        let key = app.user_key(&t, &id).await;
+        app.get(&t.at(&format!("/users/{id}")), &key).await.assert_error(401, "unauthorized");
+        app.patch(&t.at(&format!("/users/{id}")), &t.key, json!({"user": {"active": true}})).await.assert_status(200);
+        app.get(&t.at(&format!("/users/{id}")), &key).await.assert_status(200);
     }
 
     async fn events_carry_the_fields_and_previous_holds_them(app) {
