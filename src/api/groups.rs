@@ -9,16 +9,22 @@ use super::query::{ListSpec, Params};
 use crate::db::groups::{GroupChanges, GroupFilter, NewGroup};
 use crate::db::listing::Common;
 use crate::db::now;
-use crate::domain::{parse_text, GroupName, InstanceId, UserId, MAX_DESCRIPTION};
+use crate::domain::{parse_text, ExternalId, GroupName, InstanceId, UserId, MAX_DESCRIPTION};
 use crate::error::{ApiError, ErrorItem};
 use crate::service::directory::Groups;
 
 pub const SPEC: ListSpec = ListSpec {
-    filters: &["name"],
+    filters: &["name", "external_id"],
     name_field: Some("name"),
     has_updated: true,
     includes: &["memberships", "memberships.user"],
-    fields: &["name", "description", "created_at", "updated_at"],
+    fields: &[
+        "name",
+        "description",
+        "external_id",
+        "created_at",
+        "updated_at",
+    ],
 };
 
 fn description(v: &Value) -> Result<Option<String>, String> {
@@ -42,6 +48,7 @@ impl Door for GroupsDoor {
         let mut r = FieldReader::new(value, index, "group", errors)?;
         let name = r.required("name", GroupName::parse);
         let description = r.optional("description", description).flatten();
+        let external_id = r.optional("external_id", ExternalId::parse).flatten();
         let ok = r.finish();
         let t = now();
         match (ok, name) {
@@ -49,6 +56,7 @@ impl Door for GroupsDoor {
                 instance_id,
                 name: name.into_inner(),
                 description,
+                external_id: external_id.map(ExternalId::into_inner),
                 created_at: t.into(),
                 updated_at: t.into(),
             }),
@@ -62,6 +70,9 @@ impl Door for GroupsDoor {
                 .optional("name", GroupName::parse)
                 .map(GroupName::into_inner),
             description: r.optional("description", description),
+            external_id: r
+                .optional("external_id", ExternalId::parse)
+                .map(|x| x.map(ExternalId::into_inner)),
             updated_at: Some(now()),
         }
     }
@@ -74,6 +85,7 @@ impl Door for GroupsDoor {
         Ok(GroupFilter {
             common,
             name: raw.get("name").map(str::to_string),
+            external_id: raw.get("external_id").map(str::to_string),
             visible_to: viewer,
         })
     }

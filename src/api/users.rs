@@ -10,13 +10,14 @@ use crate::db::listing::Common;
 use crate::db::now;
 use crate::db::users::{NewUser, UserChanges, UserFilter};
 use crate::domain::{
-    parse_text, AvatarUrl, Email, InstanceId, Principal, UserId, Username, MAX_NAME,
+    parse_active, parse_text, AvatarUrl, Email, ExternalId, InstanceId, Principal, UserId,
+    Username, MAX_NAME,
 };
 use crate::error::{ApiError, ErrorItem};
 use crate::service::directory::Users;
 
 pub const SPEC: ListSpec = ListSpec {
-    filters: &["username", "principal"],
+    filters: &["username", "principal", "external_id", "active"],
     name_field: Some("username"),
     has_updated: true,
     includes: &["memberships", "memberships.group"],
@@ -26,6 +27,8 @@ pub const SPEC: ListSpec = ListSpec {
         "email",
         "avatar_url",
         "principal",
+        "active",
+        "external_id",
         "created_at",
         "updated_at",
     ],
@@ -57,6 +60,8 @@ impl Door for UsersDoor {
         let principal = r
             .optional("principal", Principal::parse)
             .unwrap_or(Principal::User);
+        let active = r.optional("active", parse_active).unwrap_or(true);
+        let external_id = r.optional("external_id", ExternalId::parse).flatten();
         let ok = r.finish();
         let t = now();
         (ok && username.is_some()).then(|| NewUser {
@@ -66,6 +71,8 @@ impl Door for UsersDoor {
             email: email.map(Email::into_inner),
             avatar_url: avatar_url.map(AvatarUrl::into_inner),
             principal,
+            active,
+            external_id: external_id.map(ExternalId::into_inner),
             created_at: t.into(),
             updated_at: t.into(),
         })
@@ -84,6 +91,10 @@ impl Door for UsersDoor {
                 .optional("avatar_url", AvatarUrl::parse)
                 .map(|a| a.map(AvatarUrl::into_inner)),
             principal: r.optional("principal", Principal::parse),
+            active: r.optional("active", parse_active),
+            external_id: r
+                .optional("external_id", ExternalId::parse)
+                .map(|x| x.map(ExternalId::into_inner)),
             updated_at: Some(now()),
         }
     }
@@ -101,10 +112,23 @@ impl Door for UsersDoor {
                 })
             })
             .transpose()?;
+        let active = raw
+            .get("active")
+            .map(|v| match v {
+                "true" => Ok(true),
+                "false" => Ok(false),
+                _ => Err(ApiError::bad_param(
+                    "active",
+                    "active must be true or false",
+                )),
+            })
+            .transpose()?;
         Ok(UserFilter {
             common,
             username: raw.get("username").map(str::to_string),
             principal,
+            external_id: raw.get("external_id").map(str::to_string),
+            active,
             visible_to: viewer,
         })
     }

@@ -39,6 +39,7 @@ pub enum Op {
 pub enum Operand {
     Text(String),
     Int(i64),
+    Bool(bool),
     Time(NaiveDateTime),
 }
 
@@ -62,6 +63,9 @@ pub enum UserField {
     Name,
     Email,
     AvatarUrl,
+    Active,
+    /// Compared exactly (RFC 7643: `caseExact: true`).
+    ExternalId,
     CreatedAt,
     UpdatedAt,
 }
@@ -71,6 +75,8 @@ pub enum GroupField {
     Id,
     /// Case-insensitive.
     Name,
+    /// Compared exactly.
+    ExternalId,
     CreatedAt,
     UpdatedAt,
     /// The group has this user (an `Int` user id) as a member; `Eq` only.
@@ -184,6 +190,7 @@ fn user_leaf(cond: &Cond<UserField>) -> Boxed<'static, users::table> {
         Cond::Present(F::Name) => present!(users::name),
         Cond::Present(F::Email) => present!(users::email),
         Cond::Present(F::AvatarUrl) => present!(users::avatar_url),
+        Cond::Present(F::ExternalId) => present!(users::external_id),
         Cond::Present(_) => constant(true),
         Cond::Cmp(field, op, value) => match (field, value) {
             (F::Id, Operand::Int(i)) => ordered!(users::id, *op, *i),
@@ -199,6 +206,14 @@ fn user_leaf(cond: &Cond<UserField>) -> Boxed<'static, users::table> {
             (F::AvatarUrl, Operand::Text(s)) => {
                 text_column!(users::avatar_url, nullable, false, *op, s.clone())
             }
+            (F::ExternalId, Operand::Text(s)) => {
+                text_column!(users::external_id, nullable, false, *op, s.clone())
+            }
+            (F::Active, Operand::Bool(b)) => match op {
+                Op::Eq => Box::new(users::active.eq(*b)),
+                Op::Ne => Box::new(users::active.ne(*b)),
+                _ => constant(false),
+            },
             (F::CreatedAt, Operand::Time(t)) => ordered!(users::created_at, *op, *t),
             (F::UpdatedAt, Operand::Time(t)) => ordered!(users::updated_at, *op, *t),
             _ => constant(*op == Op::Ne),
@@ -220,9 +235,13 @@ fn group_leaf(
                         .select(memberships::group_id),
                 ),
             ),
+            Cond::Present(F::ExternalId) => present!(groups::external_id),
             Cond::Present(_) => constant(true),
             Cond::Cmp(field, op, value) => match (field, value) {
                 (F::Id, Operand::Int(i)) => ordered!(groups::id, *op, *i),
+                (F::ExternalId, Operand::Text(s)) => {
+                    text_column!(groups::external_id, nullable, false, *op, s.clone())
+                }
                 (F::Name, Operand::Text(s)) => {
                     text_column!(groups::name, plain, true, *op, s.clone())
                 }

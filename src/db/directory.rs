@@ -3,7 +3,8 @@
 //! own (its rows, its filter's `filtered` query) and gets these from the macro.
 
 /// Declares, for table `$t` with rows `$Row` keyed by `$Id`, new rows `$New`, changes `$Changes`,
-/// filter `$Filter` and unique name column `$name`: `taken_names`, `insert_many`,
+/// filter `$Filter` and unique name column `$name`: `taken_names`,
+/// `taken_external_ids`, `insert_many`,
 /// `find`, `find_many`, `existing_ids`, `list`, `update`, `delete`. The file must have
 /// `fn filtered(instance_id, &$Filter) -> $t::BoxedQuery<'static, Db>`.
 #[macro_export]
@@ -19,6 +20,22 @@ macro_rules! directory_queries {
                 .filter($t::instance_id.eq(instance_id))
                 .filter($t::$name.eq_any(names))
                 .select($t::$name)
+                .load(conn)
+        }
+
+        /// Of `external_ids`, the ones already taken in the instance.
+        pub fn taken_external_ids(
+            conn: &mut AnyConnection,
+            instance_id: InstanceId,
+            external_ids: &[String],
+        ) -> QueryResult<Vec<String>> {
+            if external_ids.is_empty() {
+                return Ok(Vec::new());
+            }
+            $t::table
+                .filter($t::instance_id.eq(instance_id))
+                .filter($t::external_id.eq_any(external_ids))
+                .select($t::external_id.assume_not_null())
                 .load(conn)
         }
 

@@ -18,6 +18,7 @@ pub struct Group {
     pub id: GroupId,
     pub name: String,
     pub description: Option<String>,
+    pub external_id: Option<String>,
     pub created_at: Ts,
     pub updated_at: Ts,
 }
@@ -28,6 +29,7 @@ pub struct NewGroup {
     pub instance_id: InstanceId,
     pub name: String,
     pub description: Option<String>,
+    pub external_id: Option<String>,
     pub created_at: Ts,
     pub updated_at: Ts,
 }
@@ -37,6 +39,7 @@ pub struct NewGroup {
 pub struct GroupChanges {
     pub name: Option<String>,
     pub description: Option<Option<String>>,
+    pub external_id: Option<Option<String>>,
     pub updated_at: Option<NaiveDateTime>,
 }
 
@@ -44,6 +47,7 @@ pub struct GroupChanges {
 pub struct GroupFilter {
     pub common: Common,
     pub name: Option<String>,
+    pub external_id: Option<String>,
     /// Only the groups this user belongs to.
     pub visible_to: Option<UserId>,
 }
@@ -65,6 +69,9 @@ fn filtered(instance_id: InstanceId, f: &GroupFilter) -> groups::BoxedQuery<'sta
     apply_common!(q, groups, f.common);
     if let Some(n) = &f.name {
         q = q.filter(groups::name.eq(n.clone()));
+    }
+    if let Some(x) = &f.external_id {
+        q = q.filter(groups::external_id.eq(x.clone()));
     }
     if let Some(viewer) = f.visible_to {
         let mine = memberships::table

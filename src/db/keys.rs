@@ -5,7 +5,7 @@ use diesel::prelude::*;
 
 use super::instances::Instance;
 use super::listing::{Common, Page, Window};
-use super::schema::{account_keys, api_keys, instances};
+use super::schema::{account_keys, api_keys, instances, users};
 use super::{now, AnyConnection, Db};
 use crate::domain::{InstanceId, KeyId, KeyRole, UserId};
 use crate::{apply_window, per_backend};
@@ -47,11 +47,23 @@ pub enum KeyOwner {
     },
 }
 
+/// The owner of an unrevoked key, in one query: a user key whose user is inactive
+/// (API.md §2) has none, as if revoked, until the user is active again.
 pub fn owner_of(conn: &mut AnyConnection, hash: &str) -> QueryResult<Option<KeyOwner>> {
     let found = api_keys::table
         .inner_join(instances::table.on(instances::id.eq(api_keys::instance_id)))
+        .left_join(
+            users::table.on(users::instance_id
+                .eq(api_keys::instance_id)
+                .and(users::id.nullable().eq(api_keys::user_id))),
+        )
         .filter(api_keys::key_hash.eq(hash))
         .filter(api_keys::revoked_at.is_null())
+        .filter(
+            api_keys::user_id
+                .is_null()
+                .or(users::active.nullable().eq(true)),
+        )
         .select((
             api_keys::id,
             api_keys::role,

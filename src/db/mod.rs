@@ -63,6 +63,8 @@ pub struct DbPool {
     writer: Option<writer::Writer>,
     /// Wake-ups for readers of the change feed (`wake`).
     wakes: wake::Wakes,
+    /// How far each instance's feed is known to be on disk (`events::ensure_durable`).
+    durable: Arc<events::DurableMarks>,
     /// The URL, for connections of its own (`listen`).
     url: DatabaseUrl,
     /// Alive while any clone of the pool is; SQLite's maintenance thread stops with it.
@@ -78,6 +80,11 @@ impl DbPool {
     /// The process's wake-ups for readers of the change feed.
     pub fn wakes(&self) -> &wake::Wakes {
         &self.wakes
+    }
+
+    /// How far each instance's feed is known to be on disk.
+    pub fn durable_marks(&self) -> Arc<events::DurableMarks> {
+        Arc::clone(&self.durable)
     }
 
     /// On PostgreSQL, starts the thread that turns other processes' commits into
@@ -260,6 +267,7 @@ pub fn build_pool(
         slots,
         writer,
         wakes: wake::Wakes::new(),
+        durable: Arc::default(),
         url: url.clone(),
         _alive: alive,
     })
@@ -304,12 +312,21 @@ where
             AnsiTransactionManager::begin_transaction_sql(c, "BEGIN IMMEDIATE")?
         }
     }
+    events::take_flush_pending();
     match f(conn) {
         Ok(value) => {
-            per_backend!(conn, |c| AnsiTransactionManager::commit_transaction(c))?;
+            match conn {
+                // It appended events, so its commit does not wait for its flush
+                // (`events` says why); it is made durable before it is answered.
+                AnyConnection::Postgresql(c) if events::take_flush_pending() => {
+                    events::commit_durably(c)?
+                }
+                _ => per_backend!(conn, |c| AnsiTransactionManager::commit_transaction(c))?,
+            }
             Ok(value)
         }
         Err(err) => {
+            events::take_flush_pending();
             if let Err(rollback) =
                 per_backend!(conn, |c| AnsiTransactionManager::rollback_transaction(c))
             {

@@ -29,6 +29,8 @@ diesel::table! {
         email -> Nullable<Text>,
         avatar_url -> Nullable<Text>,
         principal -> Text,
+        active -> Bool,
+        external_id -> Nullable<Text>,
         created_at -> Timestamp,
         updated_at -> Timestamp,
     }
@@ -40,6 +42,7 @@ diesel::table! {
         id -> BigInt,
         name -> Text,
         description -> Nullable<Text>,
+        external_id -> Nullable<Text>,
         created_at -> Timestamp,
         updated_at -> Timestamp,
     }

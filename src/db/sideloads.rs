@@ -36,15 +36,16 @@ impl QueryFragment<Pg> for UsersAndGroups<'_> {
     fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, Pg>) -> QueryResult<()> {
         out.push_sql(
             "SELECT TRUE AS is_user, u.instance_id, u.id, u.username AS a, u.name AS b, \
-             u.email AS c, u.avatar_url AS d, u.principal AS e, u.created_at, u.updated_at \
-             FROM unnest(",
+             u.email AS c, u.avatar_url AS d, u.principal AS e, u.active AS f, \
+             u.external_id AS g, u.created_at, u.updated_at FROM unnest(",
         );
         out.push_bind_param::<Array<BigInt>, _>(&self.user_ids)?;
         out.push_sql(") AS x (id) JOIN users u ON u.instance_id = ");
         out.push_bind_param::<BigInt, _>(&self.instance_id)?;
         out.push_sql(
             " AND u.id = x.id UNION ALL SELECT FALSE, g.instance_id, g.id, g.name, \
-             g.description, NULL, NULL, NULL, g.created_at, g.updated_at FROM unnest(",
+             g.description, NULL, NULL, NULL, NULL, g.external_id, g.created_at, g.updated_at \
+             FROM unnest(",
         );
         out.push_bind_param::<Array<BigInt>, _>(&self.group_ids)?;
         out.push_sql(") AS y (id) JOIN groups g ON g.instance_id = ");
@@ -64,6 +65,8 @@ type Columns = (
     Nullable<Text>,
     Nullable<Text>,
     Nullable<Text>,
+    Nullable<Bool>,
+    Nullable<Text>,
     Timestamp,
     Timestamp,
 );
@@ -82,15 +85,15 @@ struct SqliteUsersAndGroups {
 impl QueryFragment<Sqlite> for SqliteUsersAndGroups {
     fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, Sqlite>) -> QueryResult<()> {
         out.push_sql(
-            "SELECT 1, instance_id, id, username, name, email, avatar_url, principal, \
-             created_at, updated_at FROM users WHERE instance_id = ",
+            "SELECT 1, instance_id, id, username, name, email, avatar_url, principal, active, \
+             external_id, created_at, updated_at FROM users WHERE instance_id = ",
         );
         out.push_bind_param::<BigInt, _>(&self.instance_id)?;
         out.push_sql(" AND id IN (SELECT value FROM json_each(");
         out.push_bind_param::<Text, _>(&self.user_ids)?;
         out.push_sql(
-            ")) UNION ALL SELECT 0, instance_id, id, name, description, NULL, NULL, NULL, \
-             created_at, updated_at FROM groups WHERE instance_id = ",
+            ")) UNION ALL SELECT 0, instance_id, id, name, description, NULL, NULL, NULL, NULL, \
+             external_id, created_at, updated_at FROM groups WHERE instance_id = ",
         );
         out.push_bind_param::<BigInt, _>(&self.instance_id)?;
         out.push_sql(" AND id IN (SELECT value FROM json_each(");
@@ -102,8 +105,9 @@ impl QueryFragment<Sqlite> for SqliteUsersAndGroups {
 
 crate::hand_written_statement!(SqliteUsersAndGroups, SqliteConnection, Columns);
 
-/// A row of either table: a user's (username, name, email, avatar_url, principal) or a
-/// group's (name, description) in the columns a to e.
+/// A row of either table: a user's (username, name, email, avatar_url, principal, active,
+/// external_id) or a group's (name, description, and external_id in g) in the columns a
+/// to g.
 #[derive(Queryable)]
 struct Row {
     is_user: bool,
@@ -114,6 +118,8 @@ struct Row {
     c: Option<String>,
     d: Option<String>,
     e: Option<Principal>,
+    f: Option<bool>,
+    g: Option<String>,
     created_at: Ts,
     updated_at: Ts,
 }
@@ -144,9 +150,9 @@ pub fn users_and_groups(
     let (mut users, mut groups) = (Vec::new(), Vec::new());
     for r in rows {
         if r.is_user {
-            let Some(principal) = r.e else {
+            let (Some(principal), Some(active)) = (r.e, r.f) else {
                 return Err(diesel::result::Error::DeserializationError(
-                    "a user row without a principal".into(),
+                    "a user row without a principal or active".into(),
                 ));
             };
             users.push(User {
@@ -157,6 +163,8 @@ pub fn users_and_groups(
                 email: r.c,
                 avatar_url: r.d,
                 principal,
+                active,
+                external_id: r.g,
                 created_at: r.created_at,
                 updated_at: r.updated_at,
             });
@@ -166,6 +174,7 @@ pub fn users_and_groups(
                 id: GroupId(r.id),
                 name: r.a,
                 description: r.b,
+                external_id: r.g,
                 created_at: r.created_at,
                 updated_at: r.updated_at,
             });

@@ -21,6 +21,8 @@ pub struct User {
     pub email: Option<String>,
     pub avatar_url: Option<String>,
     pub principal: Principal,
+    pub active: bool,
+    pub external_id: Option<String>,
     pub created_at: Ts,
     pub updated_at: Ts,
 }
@@ -34,6 +36,8 @@ pub struct NewUser {
     pub email: Option<String>,
     pub avatar_url: Option<String>,
     pub principal: Principal,
+    pub active: bool,
+    pub external_id: Option<String>,
     pub created_at: Ts,
     pub updated_at: Ts,
 }
@@ -46,6 +50,8 @@ pub struct UserChanges {
     pub email: Option<Option<String>>,
     pub avatar_url: Option<Option<String>>,
     pub principal: Option<Principal>,
+    pub active: Option<bool>,
+    pub external_id: Option<Option<String>>,
     pub updated_at: Option<NaiveDateTime>,
 }
 
@@ -54,6 +60,8 @@ pub struct UserFilter {
     pub common: Common,
     pub username: Option<String>,
     pub principal: Option<Principal>,
+    pub external_id: Option<String>,
+    pub active: Option<bool>,
     /// Only users this user may see (itself and members of its groups).
     pub visible_to: Option<UserId>,
 }
@@ -78,6 +86,12 @@ fn filtered(instance_id: InstanceId, f: &UserFilter) -> users::BoxedQuery<'stati
     }
     if let Some(p) = &f.principal {
         q = q.filter(users::principal.eq(*p));
+    }
+    if let Some(x) = &f.external_id {
+        q = q.filter(users::external_id.eq(x.clone()));
+    }
+    if let Some(a) = f.active {
+        q = q.filter(users::active.eq(a));
     }
     if let Some(viewer) = f.visible_to {
         let my_groups = memberships::table

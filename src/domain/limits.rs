@@ -9,6 +9,8 @@ pub const MAX_USERNAME: usize = 150;
 pub const MAX_NAME: usize = 255;
 /// A description of a group, barrier, API key or instance (§2).
 pub const MAX_DESCRIPTION: usize = 4096;
+/// An `external_id`'s length in characters, at least 1 (§2).
+pub const MAX_EXTERNAL_ID: usize = 255;
 /// An avatar URL's length (§2).
 pub const MAX_AVATAR_URL: usize = 2048;
 /// An instance name: 2–63 characters (§2).

@@ -9,7 +9,7 @@ mod words;
 pub use ids::{BarrierId, EventId, GroupId, InstanceId, KeyId, MembershipId, UserId};
 pub use limits::*;
 
-pub use names::{AvatarUrl, Email, GroupName, InstanceName, Username};
+pub use names::{parse_active, AvatarUrl, Email, ExternalId, GroupName, InstanceName, Username};
 pub use permissions::{Permissions, CAN_MANAGE_MEMBERS};
 pub use words::{ActorKind, EventType, KeyRole, Principal, Role, Source};
 

@@ -3,7 +3,9 @@
 use serde_json::Value;
 use validator::{ValidateEmail, ValidateUrl};
 
-use super::limits::{MAX_AVATAR_URL, MAX_INSTANCE_NAME, MAX_NAME, MAX_USERNAME, MIN_INSTANCE_NAME};
+use super::limits::{
+    MAX_AVATAR_URL, MAX_EXTERNAL_ID, MAX_INSTANCE_NAME, MAX_NAME, MAX_USERNAME, MIN_INSTANCE_NAME,
+};
 
 fn as_str<'a>(value: &'a Value, what: &str) -> Result<&'a str, String> {
     value
@@ -142,6 +144,41 @@ impl AvatarUrl {
     }
 }
 
+/// An identity provider's own ID of a user or group (§2, §12): 1–255 characters, kept
+/// exactly as given; null clears it. Empty is refused: it would be a value that names
+/// nothing, unique like any other.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExternalId(String);
+
+impl ExternalId {
+    pub fn parse_str(s: &str) -> Result<Self, String> {
+        if (1..=MAX_EXTERNAL_ID).contains(&s.chars().count()) {
+            Ok(Self(s.to_string()))
+        } else {
+            Err("external_id must be 1-255 characters or null".into())
+        }
+    }
+
+    pub fn parse(value: &Value) -> Result<Option<Self>, String> {
+        match value {
+            Value::Null => Ok(None),
+            Value::String(s) => Self::parse_str(s).map(Some),
+            _ => Err("external_id must be a string or null".into()),
+        }
+    }
+
+    pub fn into_inner(self) -> String {
+        self.0
+    }
+}
+
+/// A user's `active`: true or false.
+pub fn parse_active(value: &Value) -> Result<bool, String> {
+    value
+        .as_bool()
+        .ok_or_else(|| "active must be true or false".into())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -182,6 +219,25 @@ mod tests {
         assert!(AvatarUrl::parse(&json!("javascript:alert(1)")).is_err());
         let long = format!("https://x.io/{}", "a".repeat(2040));
         assert!(AvatarUrl::parse(&json!(long)).is_err());
+    }
+
+    #[test]
+    fn external_ids() {
+        assert_eq!(
+            ExternalId::parse(&json!("00u1abc")).unwrap(),
+            Some(ExternalId("00u1abc".into()))
+        );
+        assert_eq!(ExternalId::parse(&json!(null)).unwrap(), None);
+        assert!(ExternalId::parse(&json!("")).is_err());
+        assert!(ExternalId::parse(&json!("é".repeat(255)))
+            .unwrap()
+            .is_some());
+        assert!(ExternalId::parse(&json!("x".repeat(256))).is_err());
+        assert!(ExternalId::parse(&json!(5)).is_err());
+        assert!(ExternalId::parse(&json!(["a"])).is_err());
+        assert_eq!(parse_active(&json!(false)), Ok(false));
+        assert!(parse_active(&json!("true")).is_err());
+        assert!(parse_active(&json!(null)).is_err());
     }
 
     #[test]

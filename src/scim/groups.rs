@@ -15,7 +15,7 @@ use super::resource::{etag, group_json, group_location, Projection, GROUP_SCHEMA
 use super::{body_of, list_response, not_modified, params, path_id, precondition, respond, Body};
 use crate::db::groups::{GroupChanges, NewGroup};
 use crate::db::now;
-use crate::domain::{parse_id, GroupId, GroupName, UserId};
+use crate::domain::{parse_id, ExternalId, GroupId, GroupName, UserId};
 use crate::service::memberships::members::{self, GroupWrite, MemberOp, WithMembers};
 use crate::service::provisioning;
 use crate::state::AppState;
@@ -71,10 +71,18 @@ fn name_of(v: &Value) -> Result<String, ScimError> {
         .map_err(|m| ScimError::invalid_value(format!("displayName: {m}")))
 }
 
+/// An `externalId` value to store (`null` clears it).
+fn external_id_of(v: &Value) -> Result<Option<String>, ScimError> {
+    ExternalId::parse(v)
+        .map(|x| x.map(ExternalId::into_inner))
+        .map_err(|m| ScimError::invalid_value(format!("externalId: {m}")))
+}
+
 /// What a PATCH or PUT does to a group.
 #[derive(Default)]
 struct GroupEdit {
     name: Option<String>,
+    external_id: Option<Option<String>>,
     members: Vec<MemberOp>,
 }
 
@@ -89,6 +97,11 @@ impl GroupEdit {
     ) -> Result<(), ScimError> {
         if let Some(v) = field(o, "displayName") {
             self.name = Some(name_of(v)?);
+        }
+        match field(o, "externalId") {
+            Some(v) => self.external_id = Some(external_id_of(v)?),
+            None if whole => self.external_id = Some(None),
+            None => {}
         }
         match field(o, "members") {
             Some(v) => {
@@ -137,6 +150,14 @@ impl GroupEdit {
                 self.name = Some(name_of(&value)?);
                 Ok(())
             }
+            ("externalid", None, None, OpKind::Remove) => {
+                self.external_id = Some(None);
+                Ok(())
+            }
+            ("externalid", None, None, _) => {
+                self.external_id = Some(external_id_of(&value)?);
+                Ok(())
+            }
             ("members", None, None, OpKind::Add) => {
                 self.members.push(MemberOp::Add(member_ids(&value)?));
                 Ok(())
@@ -173,9 +194,10 @@ impl GroupEdit {
 
     fn into_write(self, precondition: provisioning::Precondition) -> GroupWrite {
         GroupWrite {
-            changes: self.name.map(|name| GroupChanges {
-                name: Some(name),
+            changes: (self.name.is_some() || self.external_id.is_some()).then(|| GroupChanges {
+                name: self.name,
                 description: None,
+                external_id: self.external_id,
                 updated_at: Some(now()),
             }),
             members: self.members,
@@ -275,6 +297,10 @@ pub async fn create(
         }
         Some(v) => name_of(v)?,
     };
+    let external_id = field(&o, "externalId")
+        .map(external_id_of)
+        .transpose()?
+        .flatten();
     let member_list = field(&o, "members")
         .map(member_ids)
         .transpose()?
@@ -284,6 +310,7 @@ pub async fn create(
         instance_id: who.instance.id,
         name,
         description: None,
+        external_id,
         created_at: t.into(),
         updated_at: t.into(),
     };

@@ -84,6 +84,8 @@ enum Target<F> {
     /// Ids of related objects that a resource may have none of (a group's members).
     Ref(F),
     Time(F),
+    /// A boolean column.
+    Bool(F),
     /// A value every resource has, the same for all (`emails.type` is always `work`).
     Fixed(Literal),
     /// No stored value on any resource.
@@ -147,6 +149,13 @@ fn compare<F: Copy>(
             }
             Ok(Cond::Cmp(f, op_of(op), Operand::Time(t)))
         }
+        Target::Bool(f) => match (value, op) {
+            (Literal::Bool(b), CompareOp::Eq | CompareOp::Ne) => {
+                Ok(Cond::Cmp(f, op_of(op), Operand::Bool(*b)))
+            }
+            (Literal::Bool(_), _) => Err(bad("booleans compare only with eq or ne")),
+            _ => Err(bad("the value must be true or false")),
+        },
         Target::Fixed(fixed) => fixed_compare(&fixed, op, value).map_err(bad),
         Target::Absent => match op {
             CompareOp::Ne => Ok(Cond::True),
@@ -189,7 +198,7 @@ fn fixed_compare<F>(
 fn present<F>(target: Target<F>) -> Cond<F> {
     match target {
         Target::Text(f) | Target::Ref(f) => Cond::Present(f),
-        Target::Id(_) | Target::Time(_) | Target::Fixed(_) => Cond::True,
+        Target::Id(_) | Target::Time(_) | Target::Bool(_) | Target::Fixed(_) => Cond::True,
         Target::Absent => Cond::False,
     }
 }
@@ -253,8 +262,8 @@ fn user_target(within: Option<&str>, p: &AttrPath) -> Result<Target<UserField>, 
         ("emails", Some("primary")) => Target::Fixed(Literal::Bool(true)),
         ("photos", None | Some("value")) => Target::Text(U::AvatarUrl),
         ("photos", Some("type")) => Target::Fixed(Literal::Str("photo".into())),
-        ("active", None) => Target::Fixed(Literal::Bool(true)),
-        ("externalid", None) => Target::Absent,
+        ("active", None) => Target::Bool(U::Active),
+        ("externalid", None) => Target::Text(U::ExternalId),
         ("name", Some("givenname" | "familyname" | "middlename")) => Target::Absent,
         ("meta", Some("created")) => Target::Time(U::CreatedAt),
         ("meta", Some("lastmodified")) => Target::Time(U::UpdatedAt),
@@ -274,7 +283,7 @@ fn group_target(within: Option<&str>, p: &AttrPath) -> Result<Target<GroupField>
     Ok(match (name, sub) {
         ("id", None) => Target::Id(G::Id),
         ("displayname", None) => Target::Text(G::Name),
-        ("externalid", None) => Target::Absent,
+        ("externalid", None) => Target::Text(G::ExternalId),
         ("members", None | Some("value")) => Target::Ref(G::Member),
         ("meta", Some("created")) => Target::Time(G::CreatedAt),
         ("meta", Some("lastmodified")) => Target::Time(G::UpdatedAt),

@@ -46,6 +46,9 @@ pub fn user_json(base: &str, u: &User) -> Value {
     let mut o = Map::new();
     o.insert("schemas".into(), json!([USER_SCHEMA]));
     o.insert("id".into(), json!(u.id.to_string()));
+    if let Some(x) = &u.external_id {
+        o.insert("externalId".into(), json!(x));
+    }
     o.insert("userName".into(), json!(u.username));
     if let Some(name) = &u.name {
         o.insert("name".into(), json!({ "formatted": name }));
@@ -58,7 +61,7 @@ pub fn user_json(base: &str, u: &User) -> Value {
     if let Some(url) = &u.avatar_url {
         o.insert("photos".into(), json!([{ "value": url }]));
     }
-    o.insert("active".into(), json!(true));
+    o.insert("active".into(), json!(u.active));
     o.insert(
         "meta".into(),
         meta(
@@ -77,6 +80,9 @@ pub fn group_json(base: &str, g: &Group, members: Option<&[Member]>, display: bo
     let mut o = Map::new();
     o.insert("schemas".into(), json!([GROUP_SCHEMA]));
     o.insert("id".into(), json!(g.id.to_string()));
+    if let Some(x) = &g.external_id {
+        o.insert("externalId".into(), json!(x));
+    }
     o.insert("displayName".into(), json!(g.name));
     if let Some(members) = members {
         let list: Vec<Value> = members

@@ -14,7 +14,9 @@ use super::resource::{etag, user_json, user_location, Projection};
 use super::{body_of, list_response, not_modified, params, path_id, precondition, respond, Body};
 use crate::db::now;
 use crate::db::users::{NewUser, UserChanges};
-use crate::domain::{parse_text, AvatarUrl, Email, Principal, UserId, Username, MAX_NAME};
+use crate::domain::{
+    parse_active, parse_text, AvatarUrl, Email, ExternalId, Principal, UserId, Username, MAX_NAME,
+};
 use crate::service::provisioning;
 use crate::service::ErrorItem;
 use crate::state::AppState;
@@ -28,6 +30,7 @@ struct UserEdit {
     email: Option<Value>,
     avatar_url: Option<Value>,
     active: Option<Value>,
+    external_id: Option<Value>,
 }
 
 /// `name.formatted`, else "givenName familyName" of a `name` object.
@@ -89,6 +92,7 @@ impl UserEdit {
             email: field(o, "emails").map(primary_value).or_else(cleared),
             avatar_url: field(o, "photos").map(primary_value).or_else(cleared),
             active: field(o, "active").cloned(),
+            external_id: field(o, "externalId").cloned().or_else(cleared),
         }
     }
 
@@ -96,7 +100,7 @@ impl UserEdit {
         macro_rules! take {
             ($($f:ident),*) => { $(if later.$f.is_some() { self.$f = later.$f; })* };
         }
-        take!(username, name, email, avatar_url, active);
+        take!(username, name, email, avatar_url, active, external_id);
     }
 
     /// Applies one PATCH operation.
@@ -137,6 +141,7 @@ impl UserEdit {
             ("emails", None | Some("value")) => self.email = Some(entry(value)),
             ("photos", None | Some("value")) => self.avatar_url = Some(entry(value)),
             ("active", None) => self.active = Some(value),
+            ("externalid", None) => self.external_id = Some(value),
             _ => {} // not stored: ignored, as RFC 7644 §3.5.2 allows
         }
     }
@@ -165,13 +170,15 @@ impl UserEdit {
                 .and_then(|v| check(&mut errors, "photos", AvatarUrl::parse(&v)))
                 .map(|a| a.map(AvatarUrl::into_inner)),
             principal: None,
+            active: self
+                .active
+                .and_then(|v| check(&mut errors, "active", parse_active(&v))),
+            external_id: self
+                .external_id
+                .and_then(|v| check(&mut errors, "externalId", ExternalId::parse(&v)))
+                .map(|x| x.map(ExternalId::into_inner)),
             updated_at: Some(now()),
         };
-        if let Some(active) = &self.active {
-            if !active.is_boolean() {
-                errors.push(ErrorItem::invalid("active", "must be true or false"));
-            }
-        }
         if errors.is_empty() {
             Ok(changes)
         } else {
@@ -255,6 +262,8 @@ pub async fn create(
         email: changes.email.flatten(),
         avatar_url: changes.avatar_url.flatten(),
         principal: Principal::User,
+        active: changes.active.unwrap_or(true),
+        external_id: changes.external_id.flatten(),
         created_at: t.into(),
         updated_at: t.into(),
     };

@@ -175,3 +175,30 @@ pub fn duplicate_on(field: &'static str) -> impl Fn(ServiceError) -> ServiceErro
         other => other,
     }
 }
+
+/// A unique violation (a racing create, or an update, which the database alone checks)
+/// as a `duplicate` of the field whose constraint it broke, as the database names it
+/// (PostgreSQL the constraint, SQLite the columns): `fields[1]` (`external_id`) when
+/// named, checked first since the name field's word (`name`) may be part of others,
+/// else `fields[0]`.
+pub fn duplicate_of(fields: [&'static str; 2]) -> impl Fn(DieselError) -> ServiceError {
+    move |err| {
+        let field = match &err {
+            DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, info) => {
+                let said = format!(
+                    "{} {}",
+                    info.message(),
+                    info.constraint_name().unwrap_or("")
+                );
+                fields
+                    .iter()
+                    .rev()
+                    .find(|f| said.contains(*f))
+                    .copied()
+                    .unwrap_or(fields[0])
+            }
+            _ => fields[0],
+        };
+        duplicate_on(field)(err.into())
+    }
+}

@@ -167,6 +167,12 @@ impl<'a> Object<'a> {
         self
     }
 
+    fn flag(mut self, key: &str, value: bool) -> Self {
+        let out = self.key(key);
+        out.extend_from_slice(if value { b"true" } else { b"false" });
+        self
+    }
+
     fn time(mut self, key: &str, t: impl Into<NaiveDateTime>) -> Self {
         write_time_json(self.key(key), t.into());
         self
@@ -190,6 +196,8 @@ fn user(u: &User, out: &mut Vec<u8>) {
         .text("email", u.email.as_deref())
         .text("avatar_url", u.avatar_url.as_deref())
         .text("principal", Some(u.principal.as_str()))
+        .flag("active", u.active)
+        .text("external_id", u.external_id.as_deref())
         .time("created_at", u.created_at)
         .time("updated_at", u.updated_at)
         .end();
@@ -200,6 +208,7 @@ fn group(g: &Group, out: &mut Vec<u8>) {
         .id("id", g.id)
         .text("name", Some(&g.name))
         .text("description", g.description.as_deref())
+        .text("external_id", g.external_id.as_deref())
         .time("created_at", g.created_at)
         .time("updated_at", g.updated_at)
         .end();

@@ -7,7 +7,7 @@ use chrono::NaiveDateTime;
 
 use super::access::{require, Caller};
 use super::directory::{Groups, Kind, Users};
-use super::error::{duplicate_on, ErrorItem, Result, ServiceError};
+use super::error::{duplicate_of, ErrorItem, Result, ServiceError};
 use super::events::{Actor, Log};
 use crate::db::conditions::{self, Cond, GroupField, UserField};
 use crate::db::group_members::{self, Member};
@@ -36,6 +36,31 @@ pub fn check_version(p: &Precondition, updated_at: NaiveDateTime) -> Result<()> 
         Precondition::OneOf(v) if !v.contains(&version(updated_at)) => Err(ServiceError::Stale),
         _ => Ok(()),
     }
+}
+
+/// The names of a kind's unique fields (`username`/`name`, `external_id`).
+pub fn unique_fields<K: Kind>() -> [&'static str; 2] {
+    K::uniques().map(|u| u.field)
+}
+
+/// `duplicate` unless every unique value of `new` is free in the instance.
+pub fn not_taken<K: Kind>(
+    conn: &mut crate::db::AnyConnection,
+    instance_id: InstanceId,
+    new: &K::New,
+) -> Result<()> {
+    for unique in K::uniques() {
+        let Some(value) = (unique.of)(new) else {
+            continue;
+        };
+        if !(unique.taken)(conn, instance_id, &[value.to_string()])?.is_empty() {
+            return Err(ServiceError::one(
+                ErrorItem::new("duplicate", format!("{} is already taken", unique.field))
+                    .field(unique.field),
+            ));
+        }
+    }
+    Ok(())
 }
 
 fn admin_only(caller: Caller) -> Result<()> {
@@ -155,14 +180,9 @@ pub async fn create_user(
     require(actor.caller, Users::CREATE)?;
     crate::service::write_recorded(pool, instance_id, move |conn| {
         db::write_transaction(conn, |conn| {
-            let names = std::slice::from_ref(&new.username);
-            if !users::taken_names(conn, instance_id, names)?.is_empty() {
-                return Err(ServiceError::one(
-                    ErrorItem::new("duplicate", "username is already taken").field("username"),
-                ));
-            }
+            not_taken::<Users>(conn, instance_id, &new)?;
             let user = users::insert_many(conn, std::slice::from_ref(&new))
-                .map_err(|e| duplicate_on(Users::UNIQUE)(e.into()))?
+                .map_err(duplicate_of(unique_fields::<Users>()))?
                 .pop()
                 .ok_or_else(|| ServiceError::Internal("the user was not returned".into()))?;
             let mut log = Log::new(&actor, instance_id);
@@ -192,7 +212,7 @@ pub async fn update_user(
             check_version(&precondition, before.updated_at.0)?;
             let changes = changes.map_err(ServiceError::problems)?;
             let after = users::update(conn, instance_id, id, &changes)
-                .map_err(|e| duplicate_on(Users::UNIQUE)(e.into()))?;
+                .map_err(duplicate_of(unique_fields::<Users>()))?;
             let mut log = Log::new(&actor, instance_id);
             log.updated(&before, &after);
             log.save(conn)?;

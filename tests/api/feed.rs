@@ -175,6 +175,32 @@ both! {
         }
     }
 
+    async fn a_read_makes_new_events_durable_once(app) {
+        // On PostgreSQL a write's commit does not wait for its flush under the counter's
+        // lock (db::events): the first read that shows new events flushes them (two
+        // statements: the counter, then a transaction of its own), and reads of what is
+        // already known to be on disk do not. SQLite has nothing to flush.
+        let t = app.tenant("acme").await;
+        app.post(&t.at("/users"), &t.key, json!({"user": {"username": "d1"}})).await.assert_status(201);
+        let count = |r: &crate::support::Resp| -> u64 {
+            r.header("x-query-count").unwrap().parse().unwrap()
+        };
+        let first = app.get(&t.at("/events?after=0"), &t.key).await;
+        first.assert_status(200);
+        let again = app.get(&t.at("/events?after=0"), &t.key).await;
+        assert_eq!(again.results(), first.results());
+        let flush = match app.backend { crate::support::Backend::Postgres => 2, crate::support::Backend::Sqlite => 0 };
+        assert_eq!(count(&first), count(&again) + flush, "first {} then {}", count(&first), count(&again));
+        // A new event is flushed by the next read that shows it, once.
+        app.post(&t.at("/users"), &t.key, json!({"user": {"username": "d2"}})).await.assert_status(201);
+        let newer = app.get(&t.at("/events?after=0"), &t.key).await;
+        assert_eq!(newer.results().len(), first.results().len() + 1);
+        assert_eq!(count(&newer), count(&again) + flush);
+        // Nothing new to show: no flush.
+        let none = app.get(&t.at("/events?after=0&types=group.deleted"), &t.key).await;
+        assert_eq!(none.results().len(), 0);
+    }
+
     async fn a_long_poll_answers_when_a_write_commits(app) {
         let t = app.tenant("acme").await;
         let start = last_id(&app, &t).await;

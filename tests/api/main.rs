@@ -5,6 +5,7 @@ mod support;
 mod access;
 mod barriers;
 mod cli;
+mod directory_fields;
 mod events;
 mod feed;
 mod foundation;

@@ -680,6 +680,8 @@ export interface components {
             id: components["schemas"]["Id"];
             name: string;
             description: string | null;
+            /** @description an identity provider's own ID: 1-255 characters, unique in the instance when set, or null */
+            external_id: string | null;
             created_at: components["schemas"]["Time"];
             updated_at: components["schemas"]["Time"];
             /** @description With `include=memberships`: the group's memberships, sideloaded. */
@@ -693,6 +695,8 @@ export interface components {
              */
             name?: string;
             description?: string | null;
+            /** @description an identity provider's own ID: 1-255 characters, unique in the instance when set, or null */
+            external_id?: string | null;
         };
         /** @description `{"group": {...}}` or `{"groups": [{...}, ...]}`. */
         GroupCreate: components["schemas"]["GroupCreateOne"] | components["schemas"]["GroupCreateBulk"];
@@ -722,12 +726,14 @@ export interface components {
          * @description A field of a Group for fields=
          * @enum {string}
          */
-        GroupField: "name" | "description" | "created_at" | "updated_at";
+        GroupField: "name" | "description" | "external_id" | "created_at" | "updated_at";
         /** @description Group as an answer to `fields=` has it: `id` and the fields asked for. */
         GroupFields: {
             id: components["schemas"]["Id"];
             name?: string;
             description?: string | null;
+            /** @description an identity provider's own ID: 1-255 characters, unique in the instance when set, or null */
+            external_id?: string | null;
             created_at?: components["schemas"]["Time"];
             updated_at?: components["schemas"]["Time"];
             /** @description With `include=memberships`: the group's memberships, sideloaded. */
@@ -772,6 +778,8 @@ export interface components {
              */
             name: string;
             description?: string | null;
+            /** @description an identity provider's own ID: 1-255 characters, unique in the instance when set, or null */
+            external_id?: string | null;
         };
         /**
          * @description How order= sorts Groups (field or field:asc|desc)
@@ -1081,6 +1089,10 @@ export interface components {
             email: string | null;
             avatar_url: string | null;
             principal: components["schemas"]["Principal"];
+            /** @description False: the user keeps its memberships, but its user keys are refused (401). */
+            active: boolean;
+            /** @description an identity provider's own ID: 1-255 characters, unique in the instance when set, or null */
+            external_id: string | null;
             created_at: components["schemas"]["Time"];
             updated_at: components["schemas"]["Time"];
             /** @description With `include=memberships`: the user's memberships, sideloaded. */
@@ -1105,6 +1117,13 @@ export interface components {
              */
             avatar_url?: string | null;
             principal?: components["schemas"]["Principal"];
+            /**
+             * @description False: the user keeps its memberships, but its user keys are refused (401) until
+             *     it is active again.
+             */
+            active?: boolean;
+            /** @description an identity provider's own ID: 1-255 characters, unique in the instance when set, or null */
+            external_id?: string | null;
         };
         /** @description `{"user": {...}}` or `{"users": [{...}, ...]}`. */
         UserCreate: components["schemas"]["UserCreateOne"] | components["schemas"]["UserCreateBulk"];
@@ -1134,7 +1153,7 @@ export interface components {
          * @description A field of a User for fields=
          * @enum {string}
          */
-        UserField: "username" | "name" | "email" | "avatar_url" | "principal" | "created_at" | "updated_at";
+        UserField: "username" | "name" | "email" | "avatar_url" | "principal" | "active" | "external_id" | "created_at" | "updated_at";
         /** @description User as an answer to `fields=` has it: `id` and the fields asked for. */
         UserFields: {
             id: components["schemas"]["Id"];
@@ -1143,6 +1162,10 @@ export interface components {
             email?: string | null;
             avatar_url?: string | null;
             principal?: components["schemas"]["Principal"];
+            /** @description False: the user keeps its memberships, but its user keys are refused (401). */
+            active?: boolean;
+            /** @description an identity provider's own ID: 1-255 characters, unique in the instance when set, or null */
+            external_id?: string | null;
             created_at?: components["schemas"]["Time"];
             updated_at?: components["schemas"]["Time"];
             /** @description With `include=memberships`: the user's memberships, sideloaded. */
@@ -1205,6 +1228,13 @@ export interface components {
              */
             avatar_url?: string | null;
             principal?: components["schemas"]["Principal"];
+            /**
+             * @description Default true. False: the user keeps its memberships, but its user keys are
+             *     refused (401) until it is active again.
+             */
+            active?: boolean;
+            /** @description an identity provider's own ID: 1-255 characters, unique in the instance when set, or null */
+            external_id?: string | null;
         };
         /**
          * @description How order= sorts Users (field or field:asc|desc)
@@ -1681,12 +1711,16 @@ export interface components {
         "path.instance": string;
         /** @description a user's ID */
         "path.user_id": components["schemas"]["Id"];
+        /** @description only active (true) or only inactive (false) users: exactly true or false */
+        "query.active": boolean;
         /** @description only events made with this API key */
         "query.actor_key_id": string;
         /** @description only objects created after this time (RFC 3339) */
         "query.created_after": string;
         /** @description meta.next_cursor of the previous page: the next page, at the same cost at any depth; not with page */
         "query.cursor": string;
+        /** @description only the one with this external_id (exactly as given) */
+        "query.external_id": string;
         /** @description only those of this group */
         "query.group_id": components["schemas"]["Id"];
         /** @description only these IDs: at most 1000 (400 beyond), within the request line's limit of 8192 bytes (414 beyond); repeat the parameter or separate the values with commas (or both) */
@@ -1878,9 +1912,11 @@ export type ParameterPathGroupId = components['parameters']['path.group_id'];
 export type ParameterPathId = components['parameters']['path.id'];
 export type ParameterPathInstance = components['parameters']['path.instance'];
 export type ParameterPathUserId = components['parameters']['path.user_id'];
+export type ParameterQueryActive = components['parameters']['query.active'];
 export type ParameterQueryActorKeyId = components['parameters']['query.actor_key_id'];
 export type ParameterQueryCreatedAfter = components['parameters']['query.created_after'];
 export type ParameterQueryCursor = components['parameters']['query.cursor'];
+export type ParameterQueryExternalId = components['parameters']['query.external_id'];
 export type ParameterQueryGroupId = components['parameters']['query.group_id'];
 export type ParameterQueryIds = components['parameters']['query.ids'];
 export type ParameterQueryLimit = components['parameters']['query.limit'];
@@ -2335,6 +2371,10 @@ export interface operations {
                 username?: components["parameters"]["query.username"];
                 /** @description only this kind of user */
                 principal?: components["parameters"]["query.principal"];
+                /** @description only the one with this external_id (exactly as given) */
+                external_id?: components["parameters"]["query.external_id"];
+                /** @description only active (true) or only inactive (false) users: exactly true or false */
+                active?: components["parameters"]["query.active"];
                 /** @description only objects created after this time (RFC 3339) */
                 created_after?: components["parameters"]["query.created_after"];
                 /** @description only objects changed after this time (RFC 3339), for sync scripts */
@@ -2645,6 +2685,8 @@ export interface operations {
                 ids?: components["parameters"]["query.ids"];
                 /** @description only the one with this name */
                 name?: components["parameters"]["query.name"];
+                /** @description only the one with this external_id (exactly as given) */
+                external_id?: components["parameters"]["query.external_id"];
                 /** @description only objects created after this time (RFC 3339) */
                 created_after?: components["parameters"]["query.created_after"];
                 /** @description only objects changed after this time (RFC 3339), for sync scripts */

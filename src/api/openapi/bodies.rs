@@ -9,7 +9,9 @@
 use utoipa::ToSchema;
 
 use super::patterns::{avatar_url, bulk, email, group_name, instance_name, username};
-use crate::api::views::{pair, text, ConfigurablePermissions, IdInput, Principal, Role};
+use crate::api::views::{
+    external_id, pair, text, ConfigurablePermissions, IdInput, Principal, Role,
+};
 use crate::domain::limits::{MAX_DESCRIPTION, MAX_NAME};
 
 /// A new user (`api::users`).
@@ -26,6 +28,12 @@ pub struct UserNew {
     pub avatar_url: Option<String>,
     #[schema(nullable = false)]
     pub principal: Option<Principal>,
+    /// Default true. False: the user keeps its memberships, but its user keys are
+    /// refused (401) until it is active again.
+    #[schema(nullable = false)]
+    pub active: Option<bool>,
+    #[schema(schema_with = external_id)]
+    pub external_id: Option<String>,
 }
 
 /// The fields of a user to change.
@@ -42,6 +50,12 @@ pub struct UserChanges {
     pub avatar_url: Option<String>,
     #[schema(nullable = false)]
     pub principal: Option<Principal>,
+    /// False: the user keeps its memberships, but its user keys are refused (401) until
+    /// it is active again.
+    #[schema(nullable = false)]
+    pub active: Option<bool>,
+    #[schema(schema_with = external_id)]
+    pub external_id: Option<String>,
 }
 
 /// A new group (`api::groups`).
@@ -52,6 +66,8 @@ pub struct GroupNew {
     pub name: String,
     #[schema(schema_with = text::<MAX_DESCRIPTION>)]
     pub description: Option<String>,
+    #[schema(schema_with = external_id)]
+    pub external_id: Option<String>,
 }
 
 /// The fields of a group to change.
@@ -62,6 +78,8 @@ pub struct GroupChanges {
     pub name: Option<String>,
     #[schema(schema_with = text::<MAX_DESCRIPTION>)]
     pub description: Option<String>,
+    #[schema(schema_with = external_id)]
+    pub external_id: Option<String>,
 }
 
 /// A new membership (`api::memberships`, `api::plain_memberships`).

@@ -9,7 +9,9 @@
 
 use serde_json::json;
 use utoipa::openapi::path::{Parameter, ParameterBuilder, ParameterIn, ParameterStyle};
-use utoipa::openapi::schema::{ArrayBuilder, KnownFormat, Schema, SchemaFormat};
+use utoipa::openapi::schema::{
+    ArrayBuilder, KnownFormat, ObjectBuilder, Schema, SchemaFormat, Type,
+};
 use utoipa::openapi::{Ref, RefOr, Required};
 use utoipa::IntoParams;
 
@@ -125,6 +127,14 @@ fn filter(name: &str) -> Parameter {
         "role" => (r::<views::Role>(), "only this role"),
         "principal" => (r::<views::Principal>(), "only this kind of user"),
         "username" => (no_nul(), "only the user with this username"),
+        "external_id" => (
+            no_nul(),
+            "only the one with this external_id (exactly as given)",
+        ),
+        "active" => (
+            ObjectBuilder::new().schema_type(Type::Boolean).into(),
+            "only active (true) or only inactive (false) users: exactly true or false",
+        ),
         _ => (no_nul(), "only the one with this name"),
     };
     query(name, schema, description).build()

@@ -133,15 +133,16 @@ prop_compose! {
     fn user()(id in any::<i64>(), username in text(), name in some_text(),
                email in some_text(), avatar_url in some_text(),
                principal in prop_oneof![Just(Principal::User), Just(Principal::ServiceAccount)],
+               active in any::<bool>(), external_id in some_text(),
                created_at in ts(), updated_at in ts()) -> User {
-        User { instance_id: InstanceId(1), id: UserId(id), username, name, email, avatar_url, principal, created_at, updated_at }
+        User { instance_id: InstanceId(1), id: UserId(id), username, name, email, avatar_url, principal, active, external_id, created_at, updated_at }
     }
 }
 
 prop_compose! {
     fn group()(id in any::<i64>(), name in text(), description in some_text(),
-               created_at in ts(), updated_at in ts()) -> Group {
-        Group { instance_id: InstanceId(1), id: GroupId(id), name, description, created_at, updated_at }
+               external_id in some_text(), created_at in ts(), updated_at in ts()) -> Group {
+        Group { instance_id: InstanceId(1), id: GroupId(id), name, description, external_id, created_at, updated_at }
     }
 }
 

@@ -19,7 +19,7 @@ use utoipa::{PartialSchema, ToSchema};
 use crate::domain::limits::{MAX_DESCRIPTION, MAX_NAME, MAX_PERMISSION_KEY, MAX_PERMISSION_KEYS};
 use crate::domain::{ser_id, Permissions, Rfc3339};
 use crate::service::{barriers, directory, instances, keys, memberships};
-pub use schema::{decimal_range_pattern, integer, pair, string, text, NO_NUL};
+pub use schema::{decimal_range_pattern, external_id, integer, pair, string, text, NO_NUL};
 
 // ---- Values ----
 
@@ -163,6 +163,10 @@ pub struct User {
     pub avatar_url: Option<String>,
     #[schema(value_type = Principal)]
     pub principal: String,
+    /// False: the user keeps its memberships, but its user keys are refused (401).
+    pub active: bool,
+    #[schema(schema_with = external_id, required)]
+    pub external_id: Option<String>,
     pub created_at: Time,
     pub updated_at: Time,
     /// With `include=memberships`: the user's memberships, sideloaded.
@@ -180,6 +184,8 @@ impl From<&directory::User> for User {
             email: u.email.clone(),
             avatar_url: u.avatar_url.clone(),
             principal: u.principal.as_str().to_string(),
+            active: u.active,
+            external_id: u.external_id.clone(),
             created_at: time(u.created_at),
             updated_at: time(u.updated_at),
             membership_ids: None,
@@ -195,6 +201,8 @@ pub struct Group {
     pub name: String,
     #[schema(schema_with = text::<MAX_DESCRIPTION>, required)]
     pub description: Option<String>,
+    #[schema(schema_with = external_id, required)]
+    pub external_id: Option<String>,
     pub created_at: Time,
     pub updated_at: Time,
     /// With `include=memberships`: the group's memberships, sideloaded.
@@ -209,6 +217,7 @@ impl From<&directory::Group> for Group {
             id: Id(g.id.get()),
             name: g.name.clone(),
             description: g.description.clone(),
+            external_id: g.external_id.clone(),
             created_at: time(g.created_at),
             updated_at: time(g.updated_at),
             membership_ids: None,

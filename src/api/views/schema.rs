@@ -6,6 +6,8 @@ use utoipa::openapi::schema::{
 };
 use utoipa::PartialSchema;
 
+use crate::domain::limits::MAX_EXTERNAL_ID;
+
 /// No text takes U+0000 (PostgreSQL cannot store it; `api::body` refuses it).
 pub const NO_NUL: &str = r"^[^\x00]*$";
 
@@ -30,6 +32,16 @@ pub fn text<const MAX: usize>() -> ObjectBuilder {
     nullable_string()
         .max_length(Some(MAX))
         .pattern(Some(NO_NUL))
+}
+
+/// `domain::ExternalId`: 1 to 255 characters, or null.
+pub fn external_id() -> ObjectBuilder {
+    text::<MAX_EXTERNAL_ID>()
+        .min_length(Some(1))
+        .description(Some(
+            "an identity provider's own ID: 1-255 characters, unique in the instance when \
+         set, or null",
+        ))
 }
 
 /// Exactly two distinct `T`.

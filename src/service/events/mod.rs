@@ -46,8 +46,9 @@ pub async fn read(
     let mut wake = deadline.map(|_| pool.wakes().subscribe(instance_id));
     loop {
         let q2 = q.clone();
+        let marks = pool.durable_marks();
         let events = crate::service::read(pool, move |conn| {
-            db::read_transaction(conn, |conn| {
+            let events = db::read_transaction(conn, |conn| {
                 let bounds = events::bounds(conn, instance_id)?;
                 if q2.after < bounds.purged_through {
                     return Err(ServiceError::CursorExpired(format!(
@@ -63,7 +64,11 @@ pub async fn read(
                     q2.limit,
                     &q2.filter,
                 )?)
-            })
+            })?;
+            if let Some(e) = events.last() {
+                events::ensure_durable(conn, &marks, instance_id, e.id)?;
+            }
+            Ok(events)
         })
         .await?;
         let done = !events.is_empty() || deadline.is_none_or(|d| tokio::time::Instant::now() >= d);

@@ -16,9 +16,10 @@ use crate::db::memberships::{self, NewMembership};
 use crate::db::{self, barriers, now, users, AnyConnection, DbPool};
 use crate::domain::{GroupId, InstanceId, Permissions, Role, UserId};
 use crate::service::access::{require, Action};
-use crate::service::error::{duplicate_on, ErrorItem, Result, ServiceError};
+use crate::service::directory::Groups;
+use crate::service::error::{duplicate_of, ErrorItem, Result, ServiceError};
 use crate::service::events::{Actor, Log};
-use crate::service::provisioning::{check_version, Precondition};
+use crate::service::provisioning::{check_version, not_taken, unique_fields, Precondition};
 
 /// One change of a member set, applied in order.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -56,14 +57,9 @@ pub async fn create_group(
     require(actor.caller, Action::WriteMemberships)?;
     crate::service::write_recorded(pool, instance_id, move |conn| {
         db::write_transaction(conn, |conn| {
-            if !groups::taken_names(conn, instance_id, std::slice::from_ref(&new.name))?.is_empty()
-            {
-                return Err(ServiceError::one(
-                    ErrorItem::new("duplicate", "name is already taken").field("name"),
-                ));
-            }
+            not_taken::<Groups>(conn, instance_id, &new)?;
             let group = groups::insert_many(conn, std::slice::from_ref(&new))
-                .map_err(|e| duplicate_on("name")(e.into()))?
+                .map_err(duplicate_of(unique_fields::<Groups>()))?
                 .pop()
                 .ok_or_else(|| ServiceError::Internal("the group was not returned".into()))?;
             let mut log = Log::new(&actor, instance_id);
@@ -117,7 +113,7 @@ pub async fn write_group(
                     ..GroupChanges::default()
                 });
                 let after = groups::update(conn, instance_id, id, &changes)
-                    .map_err(|e| duplicate_on("name")(e.into()))?;
+                    .map_err(duplicate_of(unique_fields::<Groups>()))?;
                 log.updated(&before, &after);
             }
             let removed = group_members::remove(conn, instance_id, id, &gone)?;

@@ -172,14 +172,13 @@ async fn wait(stop: &mut watch::Receiver<bool>, wake: &mut watch::Receiver<u64>,
 
 async fn read_batch(shared: &Shared, e: &Endpoint) -> Result<Vec<events::Event>, ServiceError> {
     let (instance, after) = (e.hook.instance_id, e.hook.delivered_through);
+    let marks = shared.pool.durable_marks();
     crate::service::read(&shared.pool, move |conn| {
-        Ok(events::after(
-            conn,
-            instance,
-            after,
-            BATCH,
-            &EventFilter::default(),
-        )?)
+        let found = events::after(conn, instance, after, BATCH, &EventFilter::default())?;
+        if let Some(last) = found.last() {
+            events::ensure_durable(conn, &marks, instance, last.id)?;
+        }
+        Ok(found)
     })
     .await
 }

@@ -4,6 +4,7 @@
 
 mod atomic;
 mod discovery;
+mod fields;
 mod filters;
 mod groups;
 mod sequences;

@@ -36,12 +36,13 @@ both! {
         let row = rest_user(&app, &t, &uid).await;
         assert_eq!((row["username"].clone(), row["name"].clone(), row["email"].clone()),
                    (json!("john.doe@example.com"), json!("John Doe"), json!("john.doe@example.com")));
+        assert_eq!((row["external_id"].clone(), row["active"].clone()), (json!("00ujl29u0le5T6Aj10h7"), json!(true)));
         // Profile push: PUT of the whole user.
         let r = put(&app, &t, &format!("/Users/{uid}"), json!({
             "schemas": [USER], "id": uid, "userName": "john.doe@example.com",
             "name": {"givenName": "Johnny", "familyName": "Doe"},
             "emails": [{"primary": true, "value": "johnny@example.com", "type": "work"}],
-            "displayName": "Johnny Doe", "active": true,
+            "displayName": "Johnny Doe", "active": true, "externalId": "00ujl29u0le5T6Aj10h7",
         })).await;
         assert_eq!(r.status, 200, "{}", r.text);
         let row = rest_user(&app, &t, &uid).await;
@@ -49,7 +50,9 @@ both! {
         // Deactivation: a replace without a path.
         let r = patch(&app, &t, &format!("/Users/{uid}"), json!([{"op": "replace", "value": {"active": false}}])).await;
         assert_eq!(r.status, 200, "{}", r.text);
-        rest_user(&app, &t, &uid).await; // kept, not deleted
+        let row = rest_user(&app, &t, &uid).await; // kept, not deleted
+        assert_eq!((row["active"].clone(), row["external_id"].clone()), (json!(false), json!("00ujl29u0le5T6Aj10h7")));
+        assert_eq!(r.body["active"], json!(false));
 
         // Groups: lookup, create, add, rename, filtered remove, PUT, delete.
         let second = crate::scim::scim_user(&app, &t, "jane@example.com").await;
@@ -99,6 +102,7 @@ both! {
         assert_eq!(r.status, 201, "{}", r.text);
         let uid = r.body["id"].as_str().unwrap().to_string();
         assert_eq!(ids(&get(&app, &t, &find).await), vec![uid.clone()]);
+        assert_eq!(rest_user(&app, &t, &uid).await["external_id"], json!("0a21f0f2-8d2a-4f8e-bf98-7363c4aed4ef"));
         // Attribute updates, one PATCH with several Replace operations.
         let r = patch(&app, &t, &format!("/Users/{uid}"), json!([
             {"op": "Replace", "path": "emails[type eq \"work\"].value", "value": "updatedEmail@microsoft.com"},
@@ -113,6 +117,7 @@ both! {
         assert_eq!(rest_user(&app, &t, &uid).await["username"], json!(new_name));
         let r = patch(&app, &t, &format!("/Users/{uid}"), json!([{"op": "Replace", "path": "active", "value": false}])).await;
         assert_eq!(r.status, 200, "{}", r.text);
+        assert_eq!(rest_user(&app, &t, &uid).await["active"], json!(false));
 
         // Groups, read without members, members changed only by PATCH.
         let member = crate::scim::scim_user(&app, &t, "Test_User_member@testuser.com").await;
@@ -122,6 +127,7 @@ both! {
             "displayName": "displayName", "meta": {"resourceType": "Group"}, "members": []})).await;
         assert_eq!(r.status, 201, "{}", r.text);
         let gid = r.body["id"].as_str().unwrap().to_string();
+        assert_eq!(app.get(&t.at(&format!("/groups/{gid}")), &t.key).await.results()[0]["external_id"], json!("8aa1a0c0-c4c3-4bc0-b4a5-2ef676900159"));
         let r = get(&app, &t, &gfind).await;
         assert_eq!(ids(&r), vec![gid.clone()]);
         assert!(r.body["Resources"][0].get("members").is_none());

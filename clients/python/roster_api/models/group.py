@@ -19,6 +19,8 @@ class Group:
         id (str): a positive 64-bit integer, written as a string of digits
         name (str):
         description (None | str):
+        external_id (None | str): an identity provider's own ID: 1-255 characters, unique in the instance when set, or
+            null
         created_at (datetime.datetime): RFC 3339 in UTC
         updated_at (datetime.datetime): RFC 3339 in UTC
         membership_ids (list[str] | Unset): With `include=memberships`: the group's memberships, sideloaded.
@@ -27,6 +29,7 @@ class Group:
     id: str
     name: str
     description: None | str
+    external_id: None | str
     created_at: datetime.datetime
     updated_at: datetime.datetime
     membership_ids: list[str] | Unset = UNSET
@@ -38,6 +41,9 @@ class Group:
 
         description: None | str
         description = self.description
+
+        external_id: None | str
+        external_id = self.external_id
 
         created_at = self.created_at.isoformat()
 
@@ -54,6 +60,7 @@ class Group:
                 "id": id,
                 "name": name,
                 "description": description,
+                "external_id": external_id,
                 "created_at": created_at,
                 "updated_at": updated_at,
             }
@@ -77,6 +84,13 @@ class Group:
 
         description = _parse_description(d.pop("description"))
 
+        def _parse_external_id(data: object) -> None | str:
+            if data is None:
+                return data
+            return cast(None | str, data)
+
+        external_id = _parse_external_id(d.pop("external_id"))
+
         created_at = datetime.datetime.fromisoformat(d.pop("created_at"))
 
         updated_at = datetime.datetime.fromisoformat(d.pop("updated_at"))
@@ -87,6 +101,7 @@ class Group:
             id=id,
             name=name,
             description=description,
+            external_id=external_id,
             created_at=created_at,
             updated_at=updated_at,
             membership_ids=membership_ids,

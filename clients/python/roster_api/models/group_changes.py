@@ -17,10 +17,13 @@ class GroupChanges:
     Attributes:
         name (str | Unset): 1-255 characters, not blank; unique in the instance
         description (None | str | Unset):
+        external_id (None | str | Unset): an identity provider's own ID: 1-255 characters, unique in the instance when
+            set, or null
     """
 
     name: str | Unset = UNSET
     description: None | str | Unset = UNSET
+    external_id: None | str | Unset = UNSET
 
     def to_dict(self) -> dict[str, Any]:
         name = self.name
@@ -31,6 +34,12 @@ class GroupChanges:
         else:
             description = self.description
 
+        external_id: None | str | Unset
+        if isinstance(self.external_id, Unset):
+            external_id = UNSET
+        else:
+            external_id = self.external_id
+
         field_dict: dict[str, Any] = {}
 
         field_dict.update({})
@@ -38,6 +47,8 @@ class GroupChanges:
             field_dict["name"] = name
         if description is not UNSET:
             field_dict["description"] = description
+        if external_id is not UNSET:
+            field_dict["external_id"] = external_id
 
         return field_dict
 
@@ -55,9 +66,19 @@ class GroupChanges:
 
         description = _parse_description(d.pop("description", UNSET))
 
+        def _parse_external_id(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        external_id = _parse_external_id(d.pop("external_id", UNSET))
+
         group_changes = cls(
             name=name,
             description=description,
+            external_id=external_id,
         )
 
         return group_changes

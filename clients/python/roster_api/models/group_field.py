@@ -1,10 +1,11 @@
 from typing import Literal
 
-GroupField = Literal["created_at", "description", "name", "updated_at"]
+GroupField = Literal["created_at", "description", "external_id", "name", "updated_at"]
 
 GROUP_FIELD_VALUES: set[GroupField] = {
     "created_at",
     "description",
+    "external_id",
     "name",
     "updated_at",
 }

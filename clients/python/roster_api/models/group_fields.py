@@ -19,6 +19,8 @@ class GroupFields:
         id (str): a positive 64-bit integer, written as a string of digits
         name (str | Unset):
         description (None | str | Unset):
+        external_id (None | str | Unset): an identity provider's own ID: 1-255 characters, unique in the instance when
+            set, or null
         created_at (datetime.datetime | Unset): RFC 3339 in UTC
         updated_at (datetime.datetime | Unset): RFC 3339 in UTC
         membership_ids (list[str] | Unset): With `include=memberships`: the group's memberships, sideloaded.
@@ -27,6 +29,7 @@ class GroupFields:
     id: str
     name: str | Unset = UNSET
     description: None | str | Unset = UNSET
+    external_id: None | str | Unset = UNSET
     created_at: datetime.datetime | Unset = UNSET
     updated_at: datetime.datetime | Unset = UNSET
     membership_ids: list[str] | Unset = UNSET
@@ -41,6 +44,12 @@ class GroupFields:
             description = UNSET
         else:
             description = self.description
+
+        external_id: None | str | Unset
+        if isinstance(self.external_id, Unset):
+            external_id = UNSET
+        else:
+            external_id = self.external_id
 
         created_at: str | Unset = UNSET
         if not isinstance(self.created_at, Unset):
@@ -65,6 +74,8 @@ class GroupFields:
             field_dict["name"] = name
         if description is not UNSET:
             field_dict["description"] = description
+        if external_id is not UNSET:
+            field_dict["external_id"] = external_id
         if created_at is not UNSET:
             field_dict["created_at"] = created_at
         if updated_at is not UNSET:
@@ -90,6 +101,15 @@ class GroupFields:
 
         description = _parse_description(d.pop("description", UNSET))
 
+        def _parse_external_id(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        external_id = _parse_external_id(d.pop("external_id", UNSET))
+
         _created_at = d.pop("created_at", UNSET)
         created_at: datetime.datetime | Unset
         if isinstance(_created_at, Unset):
@@ -110,6 +130,7 @@ class GroupFields:
             id=id,
             name=name,
             description=description,
+            external_id=external_id,
             created_at=created_at,
             updated_at=updated_at,
             membership_ids=membership_ids,

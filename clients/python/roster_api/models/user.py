@@ -23,6 +23,9 @@ class User:
         email (None | str):
         avatar_url (None | str):
         principal (Principal): A user: `user` (the default) or `service_account`.
+        active (bool): False: the user keeps its memberships, but its user keys are refused (401).
+        external_id (None | str): an identity provider's own ID: 1-255 characters, unique in the instance when set, or
+            null
         created_at (datetime.datetime): RFC 3339 in UTC
         updated_at (datetime.datetime): RFC 3339 in UTC
         membership_ids (list[str] | Unset): With `include=memberships`: the user's memberships, sideloaded.
@@ -34,6 +37,8 @@ class User:
     email: None | str
     avatar_url: None | str
     principal: Principal
+    active: bool
+    external_id: None | str
     created_at: datetime.datetime
     updated_at: datetime.datetime
     membership_ids: list[str] | Unset = UNSET
@@ -54,6 +59,11 @@ class User:
 
         principal: str = self.principal
 
+        active = self.active
+
+        external_id: None | str
+        external_id = self.external_id
+
         created_at = self.created_at.isoformat()
 
         updated_at = self.updated_at.isoformat()
@@ -72,6 +82,8 @@ class User:
                 "email": email,
                 "avatar_url": avatar_url,
                 "principal": principal,
+                "active": active,
+                "external_id": external_id,
                 "created_at": created_at,
                 "updated_at": updated_at,
             }
@@ -111,6 +123,15 @@ class User:
 
         principal = check_principal(d.pop("principal"))
 
+        active = d.pop("active")
+
+        def _parse_external_id(data: object) -> None | str:
+            if data is None:
+                return data
+            return cast(None | str, data)
+
+        external_id = _parse_external_id(d.pop("external_id"))
+
         created_at = datetime.datetime.fromisoformat(d.pop("created_at"))
 
         updated_at = datetime.datetime.fromisoformat(d.pop("updated_at"))
@@ -124,6 +145,8 @@ class User:
             email=email,
             avatar_url=avatar_url,
             principal=principal,
+            active=active,
+            external_id=external_id,
             created_at=created_at,
             updated_at=updated_at,
             membership_ids=membership_ids,

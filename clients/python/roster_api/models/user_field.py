@@ -1,13 +1,23 @@
 from typing import Literal
 
 UserField = Literal[
-    "avatar_url", "created_at", "email", "name", "principal", "updated_at", "username"
-]
-
-USER_FIELD_VALUES: set[UserField] = {
+    "active",
     "avatar_url",
     "created_at",
     "email",
+    "external_id",
+    "name",
+    "principal",
+    "updated_at",
+    "username",
+]
+
+USER_FIELD_VALUES: set[UserField] = {
+    "active",
+    "avatar_url",
+    "created_at",
+    "email",
+    "external_id",
     "name",
     "principal",
     "updated_at",

@@ -23,6 +23,9 @@ class UserFields:
         email (None | str | Unset):
         avatar_url (None | str | Unset):
         principal (Principal | Unset): A user: `user` (the default) or `service_account`.
+        active (bool | Unset): False: the user keeps its memberships, but its user keys are refused (401).
+        external_id (None | str | Unset): an identity provider's own ID: 1-255 characters, unique in the instance when
+            set, or null
         created_at (datetime.datetime | Unset): RFC 3339 in UTC
         updated_at (datetime.datetime | Unset): RFC 3339 in UTC
         membership_ids (list[str] | Unset): With `include=memberships`: the user's memberships, sideloaded.
@@ -34,6 +37,8 @@ class UserFields:
     email: None | str | Unset = UNSET
     avatar_url: None | str | Unset = UNSET
     principal: Principal | Unset = UNSET
+    active: bool | Unset = UNSET
+    external_id: None | str | Unset = UNSET
     created_at: datetime.datetime | Unset = UNSET
     updated_at: datetime.datetime | Unset = UNSET
     membership_ids: list[str] | Unset = UNSET
@@ -65,6 +70,14 @@ class UserFields:
         if not isinstance(self.principal, Unset):
             principal = self.principal
 
+        active = self.active
+
+        external_id: None | str | Unset
+        if isinstance(self.external_id, Unset):
+            external_id = UNSET
+        else:
+            external_id = self.external_id
+
         created_at: str | Unset = UNSET
         if not isinstance(self.created_at, Unset):
             created_at = self.created_at.isoformat()
@@ -94,6 +107,10 @@ class UserFields:
             field_dict["avatar_url"] = avatar_url
         if principal is not UNSET:
             field_dict["principal"] = principal
+        if active is not UNSET:
+            field_dict["active"] = active
+        if external_id is not UNSET:
+            field_dict["external_id"] = external_id
         if created_at is not UNSET:
             field_dict["created_at"] = created_at
         if updated_at is not UNSET:
@@ -144,6 +161,17 @@ class UserFields:
         else:
             principal = check_principal(_principal)
 
+        active = d.pop("active", UNSET)
+
+        def _parse_external_id(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        external_id = _parse_external_id(d.pop("external_id", UNSET))
+
         _created_at = d.pop("created_at", UNSET)
         created_at: datetime.datetime | Unset
         if isinstance(_created_at, Unset):
@@ -167,6 +195,8 @@ class UserFields:
             email=email,
             avatar_url=avatar_url,
             principal=principal,
+            active=active,
+            external_id=external_id,
             created_at=created_at,
             updated_at=updated_at,
             membership_ids=membership_ids,

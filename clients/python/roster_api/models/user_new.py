@@ -22,6 +22,10 @@ class UserNew:
         email (None | str | Unset): a valid e-mail address of at most 254 bytes, or null
         avatar_url (None | str | Unset): an http(s) URL with a host, of at most 2048 bytes, or null
         principal (Principal | Unset): A user: `user` (the default) or `service_account`.
+        active (bool | Unset): Default true. False: the user keeps its memberships, but its user keys are
+            refused (401) until it is active again.
+        external_id (None | str | Unset): an identity provider's own ID: 1-255 characters, unique in the instance when
+            set, or null
     """
 
     username: str
@@ -29,6 +33,8 @@ class UserNew:
     email: None | str | Unset = UNSET
     avatar_url: None | str | Unset = UNSET
     principal: Principal | Unset = UNSET
+    active: bool | Unset = UNSET
+    external_id: None | str | Unset = UNSET
 
     def to_dict(self) -> dict[str, Any]:
         username = self.username
@@ -55,6 +61,14 @@ class UserNew:
         if not isinstance(self.principal, Unset):
             principal = self.principal
 
+        active = self.active
+
+        external_id: None | str | Unset
+        if isinstance(self.external_id, Unset):
+            external_id = UNSET
+        else:
+            external_id = self.external_id
+
         field_dict: dict[str, Any] = {}
 
         field_dict.update(
@@ -70,6 +84,10 @@ class UserNew:
             field_dict["avatar_url"] = avatar_url
         if principal is not UNSET:
             field_dict["principal"] = principal
+        if active is not UNSET:
+            field_dict["active"] = active
+        if external_id is not UNSET:
+            field_dict["external_id"] = external_id
 
         return field_dict
 
@@ -112,12 +130,25 @@ class UserNew:
         else:
             principal = check_principal(_principal)
 
+        active = d.pop("active", UNSET)
+
+        def _parse_external_id(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        external_id = _parse_external_id(d.pop("external_id", UNSET))
+
         user_new = cls(
             username=username,
             name=name,
             email=email,
             avatar_url=avatar_url,
             principal=principal,
+            active=active,
+            external_id=external_id,
         )
 
         return user_new

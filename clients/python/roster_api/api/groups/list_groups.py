@@ -21,6 +21,7 @@ def _get_kwargs(
     *,
     ids: list[str] | Unset = UNSET,
     name: str | Unset = UNSET,
+    external_id: str | Unset = UNSET,
     created_after: datetime.datetime | Unset = UNSET,
     updated_after: datetime.datetime | Unset = UNSET,
     order: GroupOrder | Unset = UNSET,
@@ -40,6 +41,8 @@ def _get_kwargs(
     params["ids"] = json_ids
 
     params["name"] = name
+
+    params["external_id"] = external_id
 
     json_created_after: str | Unset = UNSET
     if not isinstance(created_after, Unset):
@@ -191,6 +194,7 @@ def sync_detailed(
     client: AuthenticatedClient | Client,
     ids: list[str] | Unset = UNSET,
     name: str | Unset = UNSET,
+    external_id: str | Unset = UNSET,
     created_after: datetime.datetime | Unset = UNSET,
     updated_after: datetime.datetime | Unset = UNSET,
     order: GroupOrder | Unset = UNSET,
@@ -206,6 +210,7 @@ def sync_detailed(
         instance (str): 2-63 of a-z, 0-9 and -, starting with a letter or digit
         ids (list[str] | Unset):
         name (str | Unset):
+        external_id (str | Unset):
         created_after (datetime.datetime | Unset):
         updated_after (datetime.datetime | Unset):
         order (GroupOrder | Unset): How order= sorts Groups (field or field:asc|desc)
@@ -227,6 +232,7 @@ def sync_detailed(
         instance=instance,
         ids=ids,
         name=name,
+        external_id=external_id,
         created_after=created_after,
         updated_after=updated_after,
         order=order,
@@ -250,6 +256,7 @@ def sync(
     client: AuthenticatedClient | Client,
     ids: list[str] | Unset = UNSET,
     name: str | Unset = UNSET,
+    external_id: str | Unset = UNSET,
     created_after: datetime.datetime | Unset = UNSET,
     updated_after: datetime.datetime | Unset = UNSET,
     order: GroupOrder | Unset = UNSET,
@@ -265,6 +272,7 @@ def sync(
         instance (str): 2-63 of a-z, 0-9 and -, starting with a letter or digit
         ids (list[str] | Unset):
         name (str | Unset):
+        external_id (str | Unset):
         created_after (datetime.datetime | Unset):
         updated_after (datetime.datetime | Unset):
         order (GroupOrder | Unset): How order= sorts Groups (field or field:asc|desc)
@@ -287,6 +295,7 @@ def sync(
         client=client,
         ids=ids,
         name=name,
+        external_id=external_id,
         created_after=created_after,
         updated_after=updated_after,
         order=order,
@@ -304,6 +313,7 @@ async def asyncio_detailed(
     client: AuthenticatedClient | Client,
     ids: list[str] | Unset = UNSET,
     name: str | Unset = UNSET,
+    external_id: str | Unset = UNSET,
     created_after: datetime.datetime | Unset = UNSET,
     updated_after: datetime.datetime | Unset = UNSET,
     order: GroupOrder | Unset = UNSET,
@@ -319,6 +329,7 @@ async def asyncio_detailed(
         instance (str): 2-63 of a-z, 0-9 and -, starting with a letter or digit
         ids (list[str] | Unset):
         name (str | Unset):
+        external_id (str | Unset):
         created_after (datetime.datetime | Unset):
         updated_after (datetime.datetime | Unset):
         order (GroupOrder | Unset): How order= sorts Groups (field or field:asc|desc)
@@ -340,6 +351,7 @@ async def asyncio_detailed(
         instance=instance,
         ids=ids,
         name=name,
+        external_id=external_id,
         created_after=created_after,
         updated_after=updated_after,
         order=order,
@@ -361,6 +373,7 @@ async def asyncio(
     client: AuthenticatedClient | Client,
     ids: list[str] | Unset = UNSET,
     name: str | Unset = UNSET,
+    external_id: str | Unset = UNSET,
     created_after: datetime.datetime | Unset = UNSET,
     updated_after: datetime.datetime | Unset = UNSET,
     order: GroupOrder | Unset = UNSET,
@@ -376,6 +389,7 @@ async def asyncio(
         instance (str): 2-63 of a-z, 0-9 and -, starting with a letter or digit
         ids (list[str] | Unset):
         name (str | Unset):
+        external_id (str | Unset):
         created_after (datetime.datetime | Unset):
         updated_after (datetime.datetime | Unset):
         order (GroupOrder | Unset): How order= sorts Groups (field or field:asc|desc)
@@ -399,6 +413,7 @@ async def asyncio(
             client=client,
             ids=ids,
             name=name,
+            external_id=external_id,
             created_after=created_after,
             updated_after=updated_after,
             order=order,

@@ -23,6 +23,8 @@ def _get_kwargs(
     ids: list[str] | Unset = UNSET,
     username: str | Unset = UNSET,
     principal: Principal | Unset = UNSET,
+    external_id: str | Unset = UNSET,
+    active: bool | Unset = UNSET,
     created_after: datetime.datetime | Unset = UNSET,
     updated_after: datetime.datetime | Unset = UNSET,
     order: UserOrder | Unset = UNSET,
@@ -48,6 +50,10 @@ def _get_kwargs(
         json_principal = principal
 
     params["principal"] = json_principal
+
+    params["external_id"] = external_id
+
+    params["active"] = active
 
     json_created_after: str | Unset = UNSET
     if not isinstance(created_after, Unset):
@@ -200,6 +206,8 @@ def sync_detailed(
     ids: list[str] | Unset = UNSET,
     username: str | Unset = UNSET,
     principal: Principal | Unset = UNSET,
+    external_id: str | Unset = UNSET,
+    active: bool | Unset = UNSET,
     created_after: datetime.datetime | Unset = UNSET,
     updated_after: datetime.datetime | Unset = UNSET,
     order: UserOrder | Unset = UNSET,
@@ -216,6 +224,8 @@ def sync_detailed(
         ids (list[str] | Unset):
         username (str | Unset):
         principal (Principal | Unset): A user: `user` (the default) or `service_account`.
+        external_id (str | Unset):
+        active (bool | Unset):
         created_after (datetime.datetime | Unset):
         updated_after (datetime.datetime | Unset):
         order (UserOrder | Unset): How order= sorts Users (field or field:asc|desc)
@@ -238,6 +248,8 @@ def sync_detailed(
         ids=ids,
         username=username,
         principal=principal,
+        external_id=external_id,
+        active=active,
         created_after=created_after,
         updated_after=updated_after,
         order=order,
@@ -262,6 +274,8 @@ def sync(
     ids: list[str] | Unset = UNSET,
     username: str | Unset = UNSET,
     principal: Principal | Unset = UNSET,
+    external_id: str | Unset = UNSET,
+    active: bool | Unset = UNSET,
     created_after: datetime.datetime | Unset = UNSET,
     updated_after: datetime.datetime | Unset = UNSET,
     order: UserOrder | Unset = UNSET,
@@ -278,6 +292,8 @@ def sync(
         ids (list[str] | Unset):
         username (str | Unset):
         principal (Principal | Unset): A user: `user` (the default) or `service_account`.
+        external_id (str | Unset):
+        active (bool | Unset):
         created_after (datetime.datetime | Unset):
         updated_after (datetime.datetime | Unset):
         order (UserOrder | Unset): How order= sorts Users (field or field:asc|desc)
@@ -301,6 +317,8 @@ def sync(
         ids=ids,
         username=username,
         principal=principal,
+        external_id=external_id,
+        active=active,
         created_after=created_after,
         updated_after=updated_after,
         order=order,
@@ -319,6 +337,8 @@ async def asyncio_detailed(
     ids: list[str] | Unset = UNSET,
     username: str | Unset = UNSET,
     principal: Principal | Unset = UNSET,
+    external_id: str | Unset = UNSET,
+    active: bool | Unset = UNSET,
     created_after: datetime.datetime | Unset = UNSET,
     updated_after: datetime.datetime | Unset = UNSET,
     order: UserOrder | Unset = UNSET,
@@ -335,6 +355,8 @@ async def asyncio_detailed(
         ids (list[str] | Unset):
         username (str | Unset):
         principal (Principal | Unset): A user: `user` (the default) or `service_account`.
+        external_id (str | Unset):
+        active (bool | Unset):
         created_after (datetime.datetime | Unset):
         updated_after (datetime.datetime | Unset):
         order (UserOrder | Unset): How order= sorts Users (field or field:asc|desc)
@@ -357,6 +379,8 @@ async def asyncio_detailed(
         ids=ids,
         username=username,
         principal=principal,
+        external_id=external_id,
+        active=active,
         created_after=created_after,
         updated_after=updated_after,
         order=order,
@@ -379,6 +403,8 @@ async def asyncio(
     ids: list[str] | Unset = UNSET,
     username: str | Unset = UNSET,
     principal: Principal | Unset = UNSET,
+    external_id: str | Unset = UNSET,
+    active: bool | Unset = UNSET,
     created_after: datetime.datetime | Unset = UNSET,
     updated_after: datetime.datetime | Unset = UNSET,
     order: UserOrder | Unset = UNSET,
@@ -395,6 +421,8 @@ async def asyncio(
         ids (list[str] | Unset):
         username (str | Unset):
         principal (Principal | Unset): A user: `user` (the default) or `service_account`.
+        external_id (str | Unset):
+        active (bool | Unset):
         created_after (datetime.datetime | Unset):
         updated_after (datetime.datetime | Unset):
         order (UserOrder | Unset): How order= sorts Users (field or field:asc|desc)
@@ -419,6 +447,8 @@ async def asyncio(
             ids=ids,
             username=username,
             principal=principal,
+            external_id=external_id,
+            active=active,
             created_after=created_after,
             updated_after=updated_after,
             order=order,

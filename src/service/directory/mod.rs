@@ -1,36 +1,34 @@
 //! Users and groups (API.md §2–§4): two resources that differ only in their names, so
 //! one set of rules serves both. A name (`username`, a group's `name`) is unique per
-//! instance; a bulk create is all or nothing; user keys read only what §6 grants and
-//! never write them.
+//! instance, and so is an `external_id` when set; a bulk create is all or nothing; user
+//! keys read only what §6 grants and never write them.
 
-use std::collections::HashSet;
+mod kinds;
+mod unique;
 
 use diesel::QueryResult;
 
 use super::access::{require, Action, Caller};
-use super::bulk::repeats;
-use super::error::{duplicate_on, ErrorItem, Result, ServiceError};
+use super::error::{duplicate_of, ErrorItem, Result, ServiceError};
 use super::events::{Actor, Log, Typed};
 use super::idempotency::{self, Pending};
 use super::sideloads::{owned_memberships, OwnedMemberships, Owner, Owners};
-use crate::db::groups::{self, GroupChanges, GroupFilter, NewGroup};
 use crate::db::listing::Page;
 pub use crate::db::listing::Window;
-use crate::db::users::{self, NewUser, UserChanges, UserFilter};
 use crate::db::{self, AnyConnection, DbPool};
 pub use crate::db::{groups::Group, users::User};
-use crate::domain::{GroupId, InstanceId, UserId};
+use crate::domain::{InstanceId, UserId};
+pub use kinds::{Groups, Users};
+pub use unique::Unique;
 
 /// What tells users and groups apart, for the rules below.
-pub trait Kind: Send + Sync + 'static {
+pub trait Kind: Sized + Send + Sync + 'static {
     /// The table's key (`UserId`, `GroupId`).
     type Id: Copy + From<i64> + Into<i64> + Send + 'static;
     type Row: Typed + Send + 'static;
     type New: Send + 'static;
     type Changes: Send + 'static;
     type Filter: Send + 'static;
-    /// The unique field (`username`, `name`).
-    const UNIQUE: &'static str;
     const CREATE: Action;
     const UPDATE: Action;
     const DELETE: Action;
@@ -40,12 +38,9 @@ pub trait Kind: Send + Sync + 'static {
     fn id(row: &Self::Row) -> Self::Id;
     /// These objects as the owners of memberships (for `include=memberships`).
     fn owners(ids: &[Self::Id]) -> Owners<'_>;
-    fn unique_of(new: &Self::New) -> &str;
-    fn taken(
-        conn: &mut AnyConnection,
-        instance_id: InstanceId,
-        names: &[String],
-    ) -> QueryResult<Vec<String>>;
+    /// The fields unique per instance: the name (`username`, `name`), then
+    /// `external_id`.
+    fn uniques() -> [Unique<Self>; 2];
     fn insert_many(conn: &mut AnyConnection, rows: &[Self::New]) -> QueryResult<Vec<Self::Row>>;
     fn find(
         conn: &mut AnyConnection,
@@ -81,159 +76,6 @@ pub trait Kind: Send + Sync + 'static {
     ) -> QueryResult<()>;
 }
 
-pub struct Users;
-pub struct Groups;
-
-impl Kind for Users {
-    type Id = UserId;
-    type Row = User;
-    type New = NewUser;
-    type Changes = UserChanges;
-    type Filter = UserFilter;
-    const UNIQUE: &'static str = "username";
-    const CREATE: Action = Action::CreateUsers;
-    const UPDATE: Action = Action::UpdateUser;
-    const DELETE: Action = Action::DeleteUser;
-    const OWNER: Owner = Owner::User;
-
-    fn id(row: &User) -> UserId {
-        row.id
-    }
-    fn owners(ids: &[UserId]) -> Owners<'_> {
-        Owners::Users(ids)
-    }
-    fn unique_of(new: &NewUser) -> &str {
-        &new.username
-    }
-    fn taken(
-        conn: &mut AnyConnection,
-        instance_id: InstanceId,
-        names: &[String],
-    ) -> QueryResult<Vec<String>> {
-        users::taken_names(conn, instance_id, names)
-    }
-    fn insert_many(conn: &mut AnyConnection, rows: &[NewUser]) -> QueryResult<Vec<User>> {
-        users::insert_many(conn, rows)
-    }
-    fn find(
-        c: &mut AnyConnection,
-        i: InstanceId,
-        id: UserId,
-        v: Option<UserId>,
-    ) -> QueryResult<Option<User>> {
-        users::find(c, i, id, v)
-    }
-    fn list(
-        c: &mut AnyConnection,
-        i: InstanceId,
-        f: &UserFilter,
-        w: &Window,
-    ) -> QueryResult<Page<User>> {
-        users::list(c, i, f, w)
-    }
-    fn viewer_of(filter: &UserFilter) -> Option<UserId> {
-        filter.visible_to
-    }
-    fn update(
-        c: &mut AnyConnection,
-        i: InstanceId,
-        id: UserId,
-        ch: &UserChanges,
-    ) -> QueryResult<User> {
-        users::update(c, i, id, ch)
-    }
-    fn delete(conn: &mut AnyConnection, instance_id: InstanceId, id: UserId) -> QueryResult<usize> {
-        users::delete(conn, instance_id, id)
-    }
-    fn cascade(
-        conn: &mut AnyConnection,
-        instance_id: InstanceId,
-        id: UserId,
-        log: &mut Log,
-    ) -> QueryResult<()> {
-        log.cascaded(&db::memberships::of_users(conn, instance_id, &[id], None)?);
-        log.cascaded(&db::keys::of_user(conn, instance_id, id)?);
-        Ok(())
-    }
-}
-
-impl Kind for Groups {
-    type Id = GroupId;
-    type Row = Group;
-    type New = NewGroup;
-    type Changes = GroupChanges;
-    type Filter = GroupFilter;
-    const UNIQUE: &'static str = "name";
-    const CREATE: Action = Action::CreateGroups;
-    const UPDATE: Action = Action::UpdateGroup;
-    const DELETE: Action = Action::DeleteGroup;
-    const OWNER: Owner = Owner::Group;
-
-    fn id(row: &Group) -> GroupId {
-        row.id
-    }
-    fn owners(ids: &[GroupId]) -> Owners<'_> {
-        Owners::Groups(ids)
-    }
-    fn unique_of(new: &NewGroup) -> &str {
-        &new.name
-    }
-    fn taken(
-        conn: &mut AnyConnection,
-        instance_id: InstanceId,
-        names: &[String],
-    ) -> QueryResult<Vec<String>> {
-        groups::taken_names(conn, instance_id, names)
-    }
-    fn insert_many(conn: &mut AnyConnection, rows: &[NewGroup]) -> QueryResult<Vec<Group>> {
-        groups::insert_many(conn, rows)
-    }
-    fn find(
-        c: &mut AnyConnection,
-        i: InstanceId,
-        id: GroupId,
-        v: Option<UserId>,
-    ) -> QueryResult<Option<Group>> {
-        groups::find(c, i, id, v)
-    }
-    fn list(
-        c: &mut AnyConnection,
-        i: InstanceId,
-        f: &GroupFilter,
-        w: &Window,
-    ) -> QueryResult<Page<Group>> {
-        groups::list(c, i, f, w)
-    }
-    fn viewer_of(filter: &GroupFilter) -> Option<UserId> {
-        filter.visible_to
-    }
-    fn update(
-        c: &mut AnyConnection,
-        i: InstanceId,
-        id: GroupId,
-        ch: &GroupChanges,
-    ) -> QueryResult<Group> {
-        groups::update(c, i, id, ch)
-    }
-    fn delete(
-        conn: &mut AnyConnection,
-        instance_id: InstanceId,
-        id: GroupId,
-    ) -> QueryResult<usize> {
-        groups::delete(conn, instance_id, id)
-    }
-    fn cascade(
-        conn: &mut AnyConnection,
-        instance_id: InstanceId,
-        id: GroupId,
-        log: &mut Log,
-    ) -> QueryResult<()> {
-        log.cascaded(&db::memberships::of_groups(conn, instance_id, &[id], None)?);
-        log.cascaded(&db::barriers::of_group(conn, instance_id, id)?);
-        Ok(())
-    }
-}
-
 /// The objects of a create request, in order (`None` where an object failed to parse),
 /// and the problems found while parsing.
 pub struct Batch<K: Kind> {
@@ -248,8 +90,8 @@ pub struct WithMemberships<R> {
     pub owned: Option<OwnedMemberships>,
 }
 
-/// Creates every object or none: names must be distinct within the bulk and not taken
-/// in the instance. `render` makes the answer, recorded for `pending` in the same
+/// Creates every object or none: names and external IDs must be distinct within the
+/// bulk and not taken in the instance. `render` makes the answer, recorded for `pending` in the same
 /// transaction.
 pub async fn create<K: Kind>(
     pool: &DbPool,
@@ -266,47 +108,15 @@ pub async fn create<K: Kind>(
         bulk,
         mut errors,
     } = batch;
-    let names = parsed
-        .iter()
-        .enumerate()
-        .filter_map(|(i, x)| x.as_ref().map(|x| (i, K::unique_of(x).to_string())));
-    for (later, first) in repeats(names) {
-        errors.push(
-            ErrorItem::new(
-                "duplicate",
-                format!(
-                    "{} is already used by the object at index {first}",
-                    K::UNIQUE
-                ),
-            )
-            .field(K::UNIQUE)
-            .at(bulk.then_some(later)),
-        );
-    }
+    unique::within::<K>(&parsed, bulk, &mut errors);
     crate::service::write_recorded(pool, instance_id, move |conn| {
         db::write_transaction(conn, |conn| {
-            let wanted: Vec<String> = parsed
-                .iter()
-                .flatten()
-                .map(|x| K::unique_of(x).to_string())
-                .collect();
-            let taken: HashSet<String> =
-                K::taken(conn, instance_id, &wanted)?.into_iter().collect();
-            for (i, x) in parsed.iter().enumerate() {
-                if x.as_ref().is_some_and(|x| taken.contains(K::unique_of(x))) {
-                    errors.push(
-                        ErrorItem::new("duplicate", format!("{} is already taken", K::UNIQUE))
-                            .field(K::UNIQUE)
-                            .at(bulk.then_some(i)),
-                    );
-                }
-            }
+            unique::taken::<K>(conn, instance_id, &parsed, bulk, &mut errors)?;
             if !errors.is_empty() {
                 return Err(ServiceError::problems(errors));
             }
             let rows: Vec<K::New> = parsed.into_iter().flatten().collect();
-            let rows =
-                K::insert_many(conn, &rows).map_err(|e| duplicate_on(K::UNIQUE)(e.into()))?;
+            let rows = K::insert_many(conn, &rows).map_err(duplicate_of(unique::fields::<K>()))?;
             let ids: Vec<K::Id> = rows.iter().map(K::id).collect();
             let mut log = Log::new(&actor, instance_id);
             log.created_all(&rows);
@@ -380,7 +190,7 @@ pub async fn update<K: Kind>(
             require(actor.caller, K::UPDATE)?;
             let changes = changes.map_err(ServiceError::problems)?;
             let row = K::update(conn, instance_id, id, &changes)
-                .map_err(|e| duplicate_on(K::UNIQUE)(e.into()))?;
+                .map_err(duplicate_of(unique::fields::<K>()))?;
             let mut log = Log::new(&actor, instance_id);
             log.updated(&before, &row);
             log.save(conn)?;
