@@ -1,6 +1,8 @@
 //! A group's members as the SCIM door shows and changes them: (user id, username) per
 //! group, and removing many members of one group in one statement.
 
+use std::collections::HashMap;
+
 use diesel::prelude::*;
 
 use super::memberships::Membership;
@@ -18,6 +20,11 @@ pub struct Member {
 }
 
 /// The members of these groups, by group then user id.
+///
+/// Two lookups by index, the memberships of the groups and then the usernames of their
+/// users, rather than one join: on PostgreSQL the join's plan went wrong on a freshly
+/// filled table (a nested loop that took 130–150 ms for 1,000 members, against 45 ms
+/// for inserting them), depending on whether autovacuum had analysed it yet.
 pub fn of_groups(
     conn: &mut AnyConnection,
     instance_id: InstanceId,
@@ -26,23 +33,36 @@ pub fn of_groups(
     if group_ids.is_empty() {
         return Ok(Vec::new());
     }
-    let rows: Vec<(GroupId, UserId, String)> = memberships::table
-        .inner_join(
-            users::table.on(users::instance_id
-                .eq(memberships::instance_id)
-                .and(users::id.eq(memberships::user_id))),
-        )
+    let pairs: Vec<(GroupId, UserId)> = memberships::table
         .filter(memberships::instance_id.eq(instance_id))
         .filter(memberships::group_id.eq_any(group_ids))
         .order((memberships::group_id.asc(), memberships::user_id.asc()))
-        .select((memberships::group_id, memberships::user_id, users::username))
+        .select((memberships::group_id, memberships::user_id))
         .load(conn)?;
-    Ok(rows
+    let mut user_ids: Vec<UserId> = pairs.iter().map(|(_, u)| *u).collect();
+    user_ids.sort_unstable();
+    user_ids.dedup();
+    let names: HashMap<UserId, String> = if user_ids.is_empty() {
+        HashMap::new()
+    } else {
+        users::table
+            .filter(users::instance_id.eq(instance_id))
+            .filter(users::id.eq_any(&user_ids))
+            .select((users::id, users::username))
+            .load::<(UserId, String)>(conn)?
+            .into_iter()
+            .collect()
+    };
+    // A membership's user always exists (a foreign key); one without is left out, as
+    // the join left it out.
+    Ok(pairs
         .into_iter()
-        .map(|(group_id, user_id, username)| Member {
-            group_id,
-            user_id,
-            username,
+        .filter_map(|(group_id, user_id)| {
+            names.get(&user_id).map(|username| Member {
+                group_id,
+                user_id,
+                username: username.clone(),
+            })
         })
         .collect())
 }
