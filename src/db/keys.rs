@@ -47,9 +47,10 @@ pub enum KeyOwner {
     },
 }
 
-/// The owner of an unrevoked key, in one query: a user key whose user is inactive
-/// (API.md §2) has none, as if revoked, until the user is active again.
-pub fn owner_of(conn: &mut AnyConnection, hash: &str) -> QueryResult<Option<KeyOwner>> {
+/// The owner of an unrevoked key, in one query, and whether the key's user is active
+/// (`true` for a key without a user); `service::access` decides what an inactive
+/// user's key may do.
+pub fn owner_of(conn: &mut AnyConnection, hash: &str) -> QueryResult<Option<(KeyOwner, bool)>> {
     let found = api_keys::table
         .inner_join(instances::table.on(instances::id.eq(api_keys::instance_id)))
         .left_join(
@@ -59,26 +60,23 @@ pub fn owner_of(conn: &mut AnyConnection, hash: &str) -> QueryResult<Option<KeyO
         )
         .filter(api_keys::key_hash.eq(hash))
         .filter(api_keys::revoked_at.is_null())
-        .filter(
-            api_keys::user_id
-                .is_null()
-                .or(users::active.nullable().eq(true)),
-        )
         .select((
             api_keys::id,
             api_keys::role,
             api_keys::user_id,
+            users::active.nullable(),
             Instance::as_select(),
         ))
-        .first::<(KeyId, KeyRole, Option<UserId>, Instance)>(conn)
+        .first::<(KeyId, KeyRole, Option<UserId>, Option<bool>, Instance)>(conn)
         .optional()?;
-    if let Some((key_id, role, user_id, instance)) = found {
-        return Ok(Some(KeyOwner::Instance {
+    if let Some((key_id, role, user_id, active, instance)) = found {
+        let owner = KeyOwner::Instance {
             instance,
             key_id,
             role,
             user_id,
-        }));
+        };
+        return Ok(Some((owner, user_id.is_none() || active == Some(true))));
     }
     let account = account_keys::table
         .filter(account_keys::key_hash.eq(hash))
@@ -86,7 +84,7 @@ pub fn owner_of(conn: &mut AnyConnection, hash: &str) -> QueryResult<Option<KeyO
         .select(account_keys::id)
         .first::<i64>(conn)
         .optional()?;
-    Ok(account.map(|_| KeyOwner::Account))
+    Ok(account.map(|_| (KeyOwner::Account, true)))
 }
 
 pub fn insert(conn: &mut AnyConnection, key: &NewApiKey) -> QueryResult<ApiKey> {

@@ -154,7 +154,9 @@ pub struct InstanceAccess {
     pub key_id: Option<crate::domain::KeyId>,
 }
 
-/// Resolves a key hash to its owner, or `None` for an unknown or revoked key.
+/// Resolves a key hash to its owner, or `None` for an unknown or revoked key, and for
+/// the key of an inactive user (API.md §2: it answers as a revoked key until the user
+/// is active again).
 fn resolve(
     conn: &mut AnyConnection,
     account_hash: Option<&str>,
@@ -163,7 +165,8 @@ fn resolve(
     if account_hash == Some(hash) {
         return Ok(Some(KeyOwner::Account));
     }
-    Ok(db::keys::owner_of(conn, hash)?)
+    let found = db::keys::owner_of(conn, hash)?;
+    Ok(found.and_then(|(owner, user_active)| user_active.then_some(owner)))
 }
 
 /// The owner of a key (`None`: unknown or revoked, `401`).
