@@ -124,8 +124,8 @@ pub fn build(settings: Settings, handle_signals: bool) -> anyhow::Result<Applica
                 .wrap_fn(edge::guard)
                 // The API's routes first: routes are tried in order, and the docs'
                 // catch-all path is a regular expression.
-                .configure(crate::scim::configure)
                 .configure(crate::api::configure)
+                .configure(crate::scim::configure)
                 .configure(crate::api::openapi::configure);
             let app = app.into_factory().map_err(|e| e.error_response());
             let draining = draining.clone();

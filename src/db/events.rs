@@ -1,5 +1,5 @@
-//! The `events` table: the change feed (API.md §9), written in the transaction of the
-//! change it records.
+//! The change feed (API.md §9), written in the transaction of the change it records:
+//! one `event_batches` row per write, holding that write's events (`NewEvents`).
 //!
 //! **Why the feed is exact.** A reader that was given event N must never later be shown
 //! an event ≤ N it has not seen. A sequence cannot promise that on PostgreSQL: its value
@@ -25,6 +25,15 @@
 //! The upsert is the last write of the transaction but one (the events' INSERT follows),
 //! so writers of one instance wait for each other only from there to their commit.
 //!
+//! **One row per write.** A write's events share their time, actor and request, and
+//! take consecutive ids; so they are stored as one row (`last_id`, `count`, what they
+//! share, and `entries`: each event's own fields as a JSON array in id order). A bulk
+//! of 100 memberships writes one row and one index entry for its events rather than
+//! 100 of each, and PostgreSQL compresses the array in the row (lz4). A read takes the
+//! rows past its cursor in `last_id` order and keeps, of their events, those past the
+//! cursor that pass its filters (`after`): the same scan of the instance's feed from
+//! the cursor that one row per event had, as no filter has an index of its own.
+//!
 //! **Durable, without a flush under the lock** (PostgreSQL). Held through a normal
 //! commit, the lock would also span the commit's flush to disk, so an instance's writes
 //! would commit one flush after another (pgbench, 8 clients: about 115 commits/s
@@ -40,7 +49,7 @@
 //! can be lost in a crash of the database and its id handed out again.
 
 use std::cell::Cell;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::Mutex;
 
 use chrono::NaiveDateTime;
@@ -48,16 +57,17 @@ use diesel::prelude::*;
 
 use diesel::pg::Pg;
 use diesel::query_builder::{AstPass, QueryFragment};
-use diesel::sql_types::{Array, BigInt, Nullable, Text, Timestamp};
+use diesel::sql_types::{BigInt, Nullable, Text, Timestamp};
+use serde::Deserialize;
+use serde_json::value::RawValue;
 
-use super::schema::{event_counters, events, memberships};
+use super::schema::{event_batches, event_counters, memberships};
 use super::time::Ts;
 use super::{AnyConnection, Db};
 use crate::domain::{ActorKind, EventId, EventType, GroupId, InstanceId, KeyId, Source, UserId};
 
-/// An event as stored.
-#[derive(Debug, Clone, Queryable, Selectable)]
-#[diesel(table_name = events)]
+/// An event as read back.
+#[derive(Debug, Clone)]
 pub struct Event {
     pub instance_id: InstanceId,
     pub id: EventId,
@@ -79,40 +89,114 @@ pub struct Event {
     pub subject_group_id: Option<GroupId>,
 }
 
-/// An event to record; its id is given by `append`.
+/// The events of one write, to record with `append`: what they share, and each one's
+/// own fields written as they come (`push`) into the row's `entries`.
 #[derive(Debug, Clone)]
-pub struct NewEvent {
-    pub kind: EventType,
-    pub object_id: i64,
-    pub data: String,
-    pub previous: Option<String>,
+pub struct NewEvents {
     pub actor_kind: ActorKind,
     pub actor_key_id: Option<KeyId>,
     pub actor_user_id: Option<UserId>,
-    pub source: Source,
     pub request_id: Option<String>,
     pub occurred_at: Ts,
+    /// The JSON array so far (`[…]`, empty before the first event).
+    entries: Vec<u8>,
+    count: i64,
+}
+
+/// One event of a write, as `push` takes it.
+pub struct Entry<'a> {
+    pub kind: EventType,
+    pub object_id: i64,
+    pub source: Source,
     pub subject_user_id: Option<UserId>,
     pub subject_group_id: Option<GroupId>,
+    /// The old values of the fields an update changed, as a JSON object.
+    pub previous: Option<&'a str>,
+}
+
+impl NewEvents {
+    pub fn new(
+        actor_kind: ActorKind,
+        actor_key_id: Option<KeyId>,
+        actor_user_id: Option<UserId>,
+        request_id: Option<String>,
+        occurred_at: Ts,
+    ) -> Self {
+        Self {
+            actor_kind,
+            actor_key_id,
+            actor_user_id,
+            request_id,
+            occurred_at,
+            entries: Vec::new(),
+            count: 0,
+        }
+    }
+
+    /// Adds one event; `data` writes the object's JSON (valid JSON, as `previous` is).
+    pub fn push(&mut self, e: Entry<'_>, data: impl FnOnce(&mut Vec<u8>)) {
+        let out = &mut self.entries;
+        match out.pop() {
+            Some(b']') => out.push(b','),
+            _ => out.push(b'['),
+        }
+        out.extend_from_slice(b"{\"type\":\"");
+        out.extend_from_slice(e.kind.as_str().as_bytes());
+        out.extend_from_slice(b"\",\"object_id\":");
+        out.extend_from_slice(itoa::Buffer::new().format(e.object_id).as_bytes());
+        out.extend_from_slice(b",\"source\":\"");
+        out.extend_from_slice(e.source.as_str().as_bytes());
+        out.extend_from_slice(b"\",\"user\":");
+        write_opt(out, e.subject_user_id.map(|u| u.get()));
+        out.extend_from_slice(b",\"group\":");
+        write_opt(out, e.subject_group_id.map(|g| g.get()));
+        out.extend_from_slice(b",\"data\":");
+        data(out);
+        out.extend_from_slice(b",\"previous\":");
+        out.extend_from_slice(e.previous.unwrap_or("null").as_bytes());
+        out.extend_from_slice(b"}]");
+        self.count += 1;
+    }
+
+    /// Room for `n` more events of about `bytes` each.
+    pub fn reserve(&mut self, n: usize, bytes: usize) {
+        self.entries.reserve(n.saturating_mul(bytes + 96));
+    }
+
+    pub fn len(&self) -> usize {
+        self.count as usize
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.count == 0
+    }
+
+    /// The `entries` array.
+    fn entries(&self) -> QueryResult<&str> {
+        std::str::from_utf8(&self.entries)
+            .map_err(|e| diesel::result::Error::SerializationError(Box::new(e)))
+    }
+}
+
+fn write_opt(out: &mut Vec<u8>, v: Option<i64>) {
+    match v {
+        Some(v) => out.extend_from_slice(itoa::Buffer::new().format(v).as_bytes()),
+        None => out.extend_from_slice(b"null"),
+    }
 }
 
 #[derive(Insertable)]
-#[diesel(table_name = events, treat_none_as_default_value = false)]
+#[diesel(table_name = event_batches, treat_none_as_default_value = false)]
 struct Row<'a> {
     instance_id: InstanceId,
-    id: EventId,
-    kind: EventType,
-    object_id: i64,
-    data: &'a str,
-    previous: Option<&'a str>,
+    last_id: i64,
+    count: i64,
+    occurred_at: Ts,
     actor_kind: ActorKind,
     actor_key_id: Option<KeyId>,
     actor_user_id: Option<UserId>,
-    source: Source,
     request_id: Option<&'a str>,
-    occurred_at: Ts,
-    subject_user_id: Option<UserId>,
-    subject_group_id: Option<GroupId>,
+    entries: &'a str,
 }
 
 /// Records `new` in the caller's transaction, with the next ids of the instance (see
@@ -121,26 +205,33 @@ struct Row<'a> {
 pub fn append(
     conn: &mut AnyConnection,
     instance_id: InstanceId,
-    new: &[NewEvent],
+    new: &NewEvents,
 ) -> QueryResult<Option<EventId>> {
     if new.is_empty() {
         return Ok(None);
     }
+    let entries = new.entries()?;
     match conn {
-        AnyConnection::Postgresql(pg) => append_pg(pg, instance_id, new).map(Some),
-        AnyConnection::Sqlite(lite) => append_sqlite(lite, instance_id, new).map(Some),
+        AnyConnection::Postgresql(pg) => append_pg(pg, instance_id, new, entries).map(Some),
+        AnyConnection::Sqlite(lite) => append_sqlite(lite, instance_id, new, entries).map(Some),
     }
 }
 
-/// PostgreSQL: one statement takes the ids, inserts the events from arrays (one
-/// parameter per column, whatever their number) and sends the `NOTIFY` that wakes
-/// other processes' readers at commit (`wake`).
+/// PostgreSQL: one statement takes the ids, inserts the row and sends the `NOTIFY`
+/// that wakes other processes' readers at commit (`wake`).
 fn append_pg(
     pg: &mut diesel::PgConnection,
     instance_id: InstanceId,
-    new: &[NewEvent],
+    new: &NewEvents,
+    entries: &str,
 ) -> QueryResult<EventId> {
-    let last: i64 = AppendEvents::new(instance_id, new).get_result(pg)?;
+    let last: i64 = AppendEvents {
+        instance_id: instance_id.get(),
+        payload: instance_id.to_string(),
+        new,
+        entries,
+    }
+    .get_result(pg)?;
     FLUSH_PENDING.with(|p| p.set(true));
     Ok(EventId(last))
 }
@@ -152,92 +243,40 @@ struct AppendEvents<'a> {
     instance_id: i64,
     /// The `NOTIFY` payload: the instance's id as text.
     payload: String,
-    count: i64,
-    kinds: Vec<&'a str>,
-    object_ids: Vec<i64>,
-    data: Vec<&'a str>,
-    previous: Vec<Option<&'a str>>,
-    actor_kinds: Vec<&'a str>,
-    actor_key_ids: Vec<Option<i64>>,
-    actor_user_ids: Vec<Option<i64>>,
-    sources: Vec<&'a str>,
-    request_ids: Vec<Option<&'a str>>,
-    occurred_at: Vec<NaiveDateTime>,
-    subject_user_ids: Vec<Option<i64>>,
-    subject_group_ids: Vec<Option<i64>>,
-}
-
-impl<'a> AppendEvents<'a> {
-    fn new(instance_id: InstanceId, new: &'a [NewEvent]) -> Self {
-        Self {
-            instance_id: instance_id.get(),
-            payload: instance_id.to_string(),
-            count: new.len() as i64,
-            kinds: column(new, |e| e.kind.as_str()),
-            object_ids: column(new, |e| e.object_id),
-            data: column(new, |e| e.data.as_str()),
-            previous: column(new, |e| e.previous.as_deref()),
-            actor_kinds: column(new, |e| e.actor_kind.as_str()),
-            actor_key_ids: column(new, |e| e.actor_key_id.map(|k| k.get())),
-            actor_user_ids: column(new, |e| e.actor_user_id.map(|u| u.get())),
-            sources: column(new, |e| e.source.as_str()),
-            request_ids: column(new, |e| e.request_id.as_deref()),
-            occurred_at: column(new, |e| e.occurred_at.0),
-            subject_user_ids: column(new, |e| e.subject_user_id.map(|u| u.get())),
-            subject_group_ids: column(new, |e| e.subject_group_id.map(|g| g.get())),
-        }
-    }
+    new: &'a NewEvents,
+    entries: &'a str,
 }
 
 impl QueryFragment<Pg> for AppendEvents<'_> {
     fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, Pg>) -> QueryResult<()> {
+        let n = self.new;
         out.push_sql("WITH c AS (INSERT INTO event_counters (instance_id, last_id) VALUES (");
         out.push_bind_param::<BigInt, _>(&self.instance_id)?;
         out.push_sql(", ");
-        out.push_bind_param::<BigInt, _>(&self.count)?;
+        out.push_bind_param::<BigInt, _>(&n.count)?;
         out.push_sql(
             ") ON CONFLICT (instance_id) DO UPDATE \
              SET last_id = event_counters.last_id + EXCLUDED.last_id RETURNING last_id), \
-             e AS (INSERT INTO events (instance_id, id, type, object_id, data, previous, \
-             actor_kind, actor_key_id, actor_user_id, source, request_id, occurred_at, \
-             subject_user_id, subject_group_id) \
-             SELECT ",
+             e AS (INSERT INTO event_batches (instance_id, last_id, count, occurred_at, \
+             actor_kind, actor_key_id, actor_user_id, request_id, entries) SELECT ",
         );
         out.push_bind_param::<BigInt, _>(&self.instance_id)?;
-        out.push_sql(", c.last_id - ");
-        out.push_bind_param::<BigInt, _>(&self.count)?;
+        out.push_sql(", c.last_id, ");
+        out.push_bind_param::<BigInt, _>(&n.count)?;
+        out.push_sql(", ");
+        out.push_bind_param::<Timestamp, _>(&n.occurred_at.0)?;
+        out.push_sql(", ");
+        out.push_bind_param::<Text, _>(n.actor_kind.as_str())?;
+        out.push_sql(", ");
+        out.push_bind_param::<Nullable<BigInt>, _>(&n.actor_key_id)?;
+        out.push_sql(", ");
+        out.push_bind_param::<Nullable<BigInt>, _>(&n.actor_user_id)?;
+        out.push_sql(", ");
+        out.push_bind_param::<Nullable<Text>, _>(&n.request_id)?;
+        out.push_sql(", ");
+        out.push_bind_param::<Text, _>(self.entries)?;
         out.push_sql(
-            " + t.n, t.type, t.object_id, t.data, t.previous, t.actor_kind, \
-             t.actor_key_id, t.actor_user_id, t.source, t.request_id, t.occurred_at, \
-             t.subject_user_id, t.subject_group_id FROM c, unnest(",
-        );
-        out.push_bind_param::<Array<Text>, _>(&self.kinds)?;
-        out.push_sql(", ");
-        out.push_bind_param::<Array<BigInt>, _>(&self.object_ids)?;
-        out.push_sql(", ");
-        out.push_bind_param::<Array<Text>, _>(&self.data)?;
-        out.push_sql(", ");
-        out.push_bind_param::<Array<Nullable<Text>>, _>(&self.previous)?;
-        out.push_sql(", ");
-        out.push_bind_param::<Array<Text>, _>(&self.actor_kinds)?;
-        out.push_sql(", ");
-        out.push_bind_param::<Array<Nullable<BigInt>>, _>(&self.actor_key_ids)?;
-        out.push_sql(", ");
-        out.push_bind_param::<Array<Nullable<BigInt>>, _>(&self.actor_user_ids)?;
-        out.push_sql(", ");
-        out.push_bind_param::<Array<Text>, _>(&self.sources)?;
-        out.push_sql(", ");
-        out.push_bind_param::<Array<Nullable<Text>>, _>(&self.request_ids)?;
-        out.push_sql(", ");
-        out.push_bind_param::<Array<Timestamp>, _>(&self.occurred_at)?;
-        out.push_sql(", ");
-        out.push_bind_param::<Array<Nullable<BigInt>>, _>(&self.subject_user_ids)?;
-        out.push_sql(", ");
-        out.push_bind_param::<Array<Nullable<BigInt>>, _>(&self.subject_group_ids)?;
-        out.push_sql(
-            ") WITH ORDINALITY AS t(type, object_id, data, previous, actor_kind, \
-             actor_key_id, actor_user_id, source, request_id, occurred_at, \
-             subject_user_id, subject_group_id, n)) \
+            " FROM c) \
              SELECT c.last_id FROM c, LATERAL (SELECT pg_notify('roster_events', ",
         );
         out.push_bind_param::<Text, _>(&self.payload)?;
@@ -281,20 +320,13 @@ pub fn wait_durable(conn: &mut AnyConnection) -> QueryResult<()> {
     Ok(())
 }
 
-/// One field of every event, as an array parameter.
-fn column<'a, T>(new: &'a [NewEvent], f: impl Fn(&'a NewEvent) -> T) -> Vec<T> {
-    new.iter().map(f).collect()
-}
-
-/// Rows per INSERT on SQLite (14 parameters each, under SQLite's 32,766).
-const SQLITE_ROWS: usize = 1_000;
-
 fn append_sqlite(
     lite: &mut diesel::SqliteConnection,
     instance_id: InstanceId,
-    new: &[NewEvent],
+    new: &NewEvents,
+    entries: &str,
 ) -> QueryResult<EventId> {
-    let n = new.len() as i64;
+    let n = new.count;
     let last: i64 = diesel::insert_into(event_counters::table)
         .values((
             event_counters::instance_id.eq(instance_id),
@@ -305,33 +337,111 @@ fn append_sqlite(
         .set(event_counters::last_id.eq(event_counters::last_id + n))
         .returning(event_counters::last_id)
         .get_result(lite)?;
-    let first = last - n + 1;
-    let rows: Vec<Row> = new
-        .iter()
-        .zip(first..)
-        .map(|(e, id)| Row {
+    diesel::insert_into(event_batches::table)
+        .values(Row {
             instance_id,
-            id: EventId(id),
-            kind: e.kind,
-            object_id: e.object_id,
-            data: &e.data,
-            previous: e.previous.as_deref(),
-            actor_kind: e.actor_kind,
-            actor_key_id: e.actor_key_id,
-            actor_user_id: e.actor_user_id,
-            source: e.source,
-            request_id: e.request_id.as_deref(),
-            occurred_at: e.occurred_at,
-            subject_user_id: e.subject_user_id,
-            subject_group_id: e.subject_group_id,
+            last_id: last,
+            count: n,
+            occurred_at: new.occurred_at,
+            actor_kind: new.actor_kind,
+            actor_key_id: new.actor_key_id,
+            actor_user_id: new.actor_user_id,
+            request_id: new.request_id.as_deref(),
+            entries,
         })
-        .collect();
-    for chunk in rows.chunks(SQLITE_ROWS) {
-        diesel::insert_into(events::table)
-            .values(chunk)
-            .execute(lite)?;
-    }
+        .execute(lite)?;
     Ok(EventId(last))
+}
+
+/// A stored row of events.
+#[derive(Queryable, Selectable)]
+#[diesel(table_name = event_batches)]
+struct Batch {
+    instance_id: InstanceId,
+    last_id: i64,
+    count: i64,
+    occurred_at: Ts,
+    actor_kind: ActorKind,
+    actor_key_id: Option<KeyId>,
+    actor_user_id: Option<UserId>,
+    request_id: Option<String>,
+    entries: String,
+}
+
+/// One element of a row's `entries`, as read.
+#[derive(Deserialize)]
+struct StoredEntry<'a> {
+    #[serde(rename = "type")]
+    kind: &'a str,
+    object_id: i64,
+    source: &'a str,
+    user: Option<i64>,
+    group: Option<i64>,
+    #[serde(borrow)]
+    data: &'a RawValue,
+    #[serde(borrow)]
+    previous: Option<&'a RawValue>,
+}
+
+fn corrupt(what: String) -> diesel::result::Error {
+    diesel::result::Error::DeserializationError(what.into())
+}
+
+impl Batch {
+    /// This row's events with ids past `after` that `keep` accepts, onto `out`, until
+    /// `out` holds `limit`.
+    fn unpack(
+        &self,
+        after: EventId,
+        limit: usize,
+        keep: &Keep<'_>,
+        out: &mut Vec<Event>,
+    ) -> QueryResult<()> {
+        let entries: Vec<StoredEntry<'_>> = serde_json::from_str(&self.entries)
+            .map_err(|e| corrupt(format!("events up to {}: {e}", self.last_id)))?;
+        if entries.len() as i64 != self.count {
+            return Err(corrupt(format!(
+                "events up to {}: {} entries for a count of {}",
+                self.last_id,
+                entries.len(),
+                self.count
+            )));
+        }
+        let first = self.last_id - self.count + 1;
+        for (e, id) in entries.into_iter().zip(first..) {
+            if out.len() >= limit {
+                break;
+            }
+            if id <= after.get() {
+                continue;
+            }
+            let kind = EventType::parse_str(e.kind)
+                .ok_or_else(|| corrupt(format!("event {id}: type {:?}", e.kind)))?;
+            let source = Source::parse_str(e.source)
+                .ok_or_else(|| corrupt(format!("event {id}: source {:?}", e.source)))?;
+            let (user, group) = (e.user.map(UserId), e.group.map(GroupId));
+            if !keep.accepts(kind, e.object_id, source, user, group) {
+                continue;
+            }
+            out.push(Event {
+                instance_id: self.instance_id,
+                id: EventId(id),
+                kind,
+                object_id: e.object_id,
+                data: e.data.get().to_owned(),
+                previous: e.previous.map(|p| p.get().to_owned()),
+                actor_kind: self.actor_kind,
+                actor_key_id: self.actor_key_id,
+                actor_user_id: self.actor_user_id,
+                source,
+                request_id: self.request_id.clone(),
+                occurred_at: self.occurred_at,
+                subject_user_id: user,
+                subject_group_id: group,
+            });
+        }
+        Ok(())
+    }
 }
 
 /// What a read of the feed keeps (API.md §9's filters).
@@ -359,6 +469,47 @@ const MEMBERSHIP_TYPES: [EventType; 4] = [
     EventType::MembershipExpired,
 ];
 
+/// The per-event part of a filter (what it shares with its write is filtered in SQL).
+struct Keep<'a> {
+    f: &'a EventFilter,
+    /// A user key's user and the groups it belongs to now.
+    viewer: Option<(UserId, HashSet<GroupId>)>,
+}
+
+impl Keep<'_> {
+    fn accepts(
+        &self,
+        kind: EventType,
+        object_id: i64,
+        source: Source,
+        user: Option<UserId>,
+        group: Option<GroupId>,
+    ) -> bool {
+        let f = self.f;
+        if f.types.as_ref().is_some_and(|t| !t.contains(&kind))
+            || f.object_id.is_some_and(|o| o != object_id)
+            || f.source.is_some_and(|s| s != source)
+        {
+            return false;
+        }
+        match &self.viewer {
+            None => true,
+            Some((me, groups)) => {
+                let mine = user == Some(*me);
+                (USER_TYPES.contains(&kind) && mine)
+                    || (MEMBERSHIP_TYPES.contains(&kind)
+                        && (mine || group.is_some_and(|g| groups.contains(&g))))
+            }
+        }
+    }
+}
+
+/// Rows a read takes at first, and at most, per query: it takes more each time it needs
+/// more (a filter that keeps few events), so that a page of a few events reads a few
+/// rows and a long scan is done in large steps.
+const FIRST_ROWS: i64 = 8;
+const MOST_ROWS: i64 = 256;
+
 /// The events after `after` (0: from the start) that pass `f`, at most `limit`, in id
 /// order. A reader makes them durable (`ensure_durable`) before it shows them.
 pub fn after(
@@ -368,45 +519,47 @@ pub fn after(
     limit: i64,
     f: &EventFilter,
 ) -> QueryResult<Vec<Event>> {
-    let mut q = events::table
-        .filter(events::instance_id.eq(instance_id))
-        .filter(events::id.gt(after))
-        .into_boxed::<Db>();
-    if let Some(types) = &f.types {
-        q = q.filter(events::kind.eq_any(types.clone()));
+    let viewer = match f.visible_to {
+        Some(me) => {
+            let groups: Vec<GroupId> = memberships::table
+                .filter(memberships::instance_id.eq(instance_id))
+                .filter(memberships::user_id.eq(me))
+                .select(memberships::group_id)
+                .load(conn)?;
+            Some((me, groups.into_iter().collect()))
+        }
+        None => None,
+    };
+    let keep = Keep { f, viewer };
+    let limit = usize::try_from(limit.max(0)).unwrap_or(0);
+    let mut out = Vec::with_capacity(limit.min(1_000));
+    let (mut from, mut rows) = (after.get(), FIRST_ROWS);
+    while out.len() < limit {
+        let mut q = event_batches::table
+            .filter(event_batches::instance_id.eq(instance_id))
+            .filter(event_batches::last_id.gt(from))
+            .into_boxed::<Db>();
+        if let Some(key) = f.actor_key_id {
+            q = q.filter(event_batches::actor_key_id.eq(key));
+        }
+        if let Some(t) = f.occurred_after {
+            q = q.filter(event_batches::occurred_at.gt(t));
+        }
+        let batches: Vec<Batch> = q
+            .order(event_batches::last_id.asc())
+            .limit(rows)
+            .select(Batch::as_select())
+            .load(conn)?;
+        for b in &batches {
+            b.unpack(after, limit, &keep, &mut out)?;
+            from = b.last_id;
+        }
+        if (batches.len() as i64) < rows {
+            break;
+        }
+        rows = (rows * 2).min(MOST_ROWS);
     }
-    if let Some(id) = f.object_id {
-        q = q.filter(events::object_id.eq(id));
-    }
-    if let Some(key) = f.actor_key_id {
-        q = q.filter(events::actor_key_id.eq(key));
-    }
-    if let Some(source) = f.source {
-        q = q.filter(events::source.eq(source));
-    }
-    if let Some(t) = f.occurred_after {
-        q = q.filter(events::occurred_at.gt(t));
-    }
-    if let Some(me) = f.visible_to {
-        let my_groups = memberships::table
-            .filter(memberships::instance_id.eq(instance_id))
-            .filter(memberships::user_id.eq(me))
-            .select(memberships::group_id.nullable());
-        q = q.filter(
-            events::kind
-                .eq_any(USER_TYPES)
-                .and(events::subject_user_id.eq(me))
-                .or(events::kind.eq_any(MEMBERSHIP_TYPES).and(
-                    events::subject_user_id
-                        .eq(me)
-                        .or(events::subject_group_id.eq_any(my_groups)),
-                )),
-        );
-    }
-    q.order(events::id.asc())
-        .limit(limit)
-        .select(Event::as_select())
-        .load(conn)
+    Ok(out)
 }
 
 /// How far each instance's feed is known to be flushed to disk, for one database (a
@@ -476,19 +629,22 @@ pub fn bounds(conn: &mut AnyConnection, instance_id: InstanceId) -> QueryResult<
 
 /// Retention: removes, per instance, the events up to the last one that occurred
 /// before `cutoff` (a prefix of the feed, so that a cursor is either fully served or
-/// answered `410`), at most `batch` rows per call; returns how many went.
+/// answered `410`), at most `batch` rows per call; returns how many events went.
 pub fn purge_before(
     conn: &mut AnyConnection,
     cutoff: NaiveDateTime,
     batch: i64,
 ) -> QueryResult<usize> {
-    let old: Vec<(InstanceId, EventId)> = events::table
-        .filter(events::occurred_at.lt(cutoff))
-        .order((events::instance_id.asc(), events::id.asc()))
-        .select((events::instance_id, events::id))
+    let old: Vec<(InstanceId, i64)> = event_batches::table
+        .filter(event_batches::occurred_at.lt(cutoff))
+        .order((
+            event_batches::instance_id.asc(),
+            event_batches::last_id.asc(),
+        ))
+        .select((event_batches::instance_id, event_batches::last_id))
         .limit(batch)
         .load(conn)?;
-    let mut through: Vec<(InstanceId, EventId)> = Vec::new();
+    let mut through: Vec<(InstanceId, i64)> = Vec::new();
     for (instance, id) in old {
         match through.last_mut() {
             Some((i, last)) if *i == instance => *last = id,
@@ -497,18 +653,18 @@ pub fn purge_before(
     }
     let mut removed = 0;
     for (instance, id) in through {
-        removed += diesel::delete(
-            events::table
-                .filter(events::instance_id.eq(instance))
-                .filter(events::id.le(id)),
-        )
-        .execute(conn)?;
+        let gone = event_batches::table
+            .filter(event_batches::instance_id.eq(instance))
+            .filter(event_batches::last_id.le(id));
+        let counts: Vec<i64> = gone.select(event_batches::count).load(conn)?;
+        removed += counts.iter().sum::<i64>() as usize;
+        diesel::delete(gone).execute(conn)?;
         diesel::update(
             event_counters::table
                 .filter(event_counters::instance_id.eq(instance))
-                .filter(event_counters::purged_through.lt(id.get())),
+                .filter(event_counters::purged_through.lt(id)),
         )
-        .set(event_counters::purged_through.eq(id.get()))
+        .set(event_counters::purged_through.eq(id))
         .execute(conn)?;
     }
     Ok(removed)
@@ -517,7 +673,8 @@ pub fn purge_before(
 /// An instance's whole feed, with the instance (API.md §3: DELETE removes all the
 /// tenant's data).
 pub fn delete_instance(conn: &mut AnyConnection, instance_id: InstanceId) -> QueryResult<()> {
-    diesel::delete(events::table.filter(events::instance_id.eq(instance_id))).execute(conn)?;
+    diesel::delete(event_batches::table.filter(event_batches::instance_id.eq(instance_id)))
+        .execute(conn)?;
     diesel::delete(event_counters::table.filter(event_counters::instance_id.eq(instance_id)))
         .execute(conn)?;
     Ok(())

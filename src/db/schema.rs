@@ -117,23 +117,18 @@ diesel::table! {
 }
 
 diesel::table! {
-    /// The change feed (API.md §9).
-    events (instance_id, id) {
+    /// The change feed (API.md §9): one row per write, holding its events
+    /// (`db::events`), ids `last_id - count + 1 ..= last_id`.
+    event_batches (instance_id, last_id) {
         instance_id -> BigInt,
-        id -> BigInt,
-        #[sql_name = "type"]
-        kind -> Text,
-        object_id -> BigInt,
-        data -> Text,
-        previous -> Nullable<Text>,
+        last_id -> BigInt,
+        count -> BigInt,
+        occurred_at -> Timestamp,
         actor_kind -> Text,
         actor_key_id -> Nullable<BigInt>,
         actor_user_id -> Nullable<BigInt>,
-        source -> Text,
         request_id -> Nullable<Text>,
-        occurred_at -> Timestamp,
-        subject_user_id -> Nullable<BigInt>,
-        subject_group_id -> Nullable<BigInt>,
+        entries -> Text,
     }
 }
 
@@ -180,7 +175,7 @@ diesel::table! {
 diesel::allow_tables_to_appear_in_same_query!(
     webhooks,
     webhook_deliveries,
-    events,
+    event_batches,
     instances,
     users,
     groups,

@@ -154,12 +154,15 @@ async fn method_not_allowed() -> Result<HttpResponse, ScimError> {
 
 const BASE: &str = "/instances/{instance}/scim/v2";
 
-/// Registers the SCIM routes; an unknown path under the base is a SCIM `404`.
+/// Registers the SCIM routes, in a scope of their own: a request elsewhere is matched
+/// against the scope's prefix once, not against each SCIM path (actix matches dynamic
+/// paths with a regular expression each). An unknown path under the base is a SCIM `404`.
 pub fn configure(cfg: &mut web::ServiceConfig) {
+    let mut scope = web::scope(BASE).default_service(web::to(not_found));
     macro_rules! route {
         ($path:literal, $($method:ident => $handler:path),+) => {
-            cfg.service(
-                web::resource(format!("{BASE}{}", $path))
+            scope = scope.service(
+                web::resource($path)
                     $(.route(web::method(Method::$method).to($handler)))+
                     .default_service(web::to(method_not_allowed)),
             );
@@ -178,5 +181,5 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     route!("/Groups", GET => groups::list, POST => groups::create);
     route!("/Groups/.search", POST => groups::search);
     route!("/Groups/{id}", GET => groups::get, PUT => groups::replace, PATCH => groups::patch, DELETE => groups::delete);
-    cfg.service(web::resource(format!("{BASE}/{{tail:.*}}")).to(not_found));
+    cfg.service(scope);
 }

@@ -8,7 +8,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
-use roster::db::events::{self, EventFilter, NewEvent};
+use roster::db::events::{self, Entry, EventFilter, NewEvents};
 use roster::db::{self, DatabaseUrl, DbPool};
 use roster::domain::{ActorKind, EventId, EventType, InstanceId, Source};
 use roster::service::ServiceError;
@@ -31,21 +31,47 @@ async fn instance_id(pool: &DbPool, name: &'static str) -> InstanceId {
     .expect("instance id")
 }
 
-fn event(object_id: i64) -> NewEvent {
-    NewEvent {
-        kind: EventType::UserCreated,
+/// A write's events, by an admin key (`key`, if any), at the same time.
+fn new_events(key: Option<roster::domain::KeyId>) -> NewEvents {
+    NewEvents::new(ActorKind::Admin, key, None, None, db::now().into())
+}
+
+/// Adds an event of `object_id` to `b`, whose data is `{"id": "<object_id>"}`.
+fn push(
+    b: &mut NewEvents,
+    kind: EventType,
+    object_id: i64,
+    source: Source,
+    user: Option<i64>,
+    group: Option<i64>,
+) {
+    let entry = Entry {
+        kind,
         object_id,
-        data: format!("{{\"id\":\"{object_id}\"}}"),
+        source,
+        subject_user_id: user.map(roster::domain::UserId),
+        subject_group_id: group.map(roster::domain::GroupId),
         previous: None,
-        actor_kind: ActorKind::Admin,
-        actor_key_id: None,
-        actor_user_id: None,
-        source: Source::Api,
-        request_id: None,
-        occurred_at: db::now().into(),
-        subject_user_id: None,
-        subject_group_id: None,
+    };
+    b.push(entry, |out| {
+        out.extend_from_slice(format!("{{\"id\":\"{object_id}\"}}").as_bytes())
+    });
+}
+
+/// `n` events of `object_id`, as one write.
+fn events_of(object_id: i64, n: usize) -> NewEvents {
+    let mut b = new_events(None);
+    for _ in 0..n {
+        push(
+            &mut b,
+            EventType::UserCreated,
+            object_id,
+            Source::Api,
+            None,
+            None,
+        );
     }
+    b
 }
 
 /// A small deterministic generator per writer (the test needs spread, not secrecy).
@@ -144,7 +170,7 @@ both! {
                     let result = db::write(&pool, move |conn| {
                         db::write_transaction(conn, |conn| {
                             std::thread::sleep(Duration::from_millis(before));
-                            let batch = vec![event(object); n];
+                            let batch = events_of(object, n);
                             let last = events::append(conn, instance, &batch)?
                                 .expect("ids for a non-empty batch");
                             std::thread::sleep(Duration::from_millis(after));
@@ -212,7 +238,7 @@ async fn ids_where(pool: &DbPool, instance: InstanceId, f: EventFilter) -> Vec<i
 
 both! {
     async fn reads_keep_what_the_filters_and_a_user_key_allow(app) {
-        use roster::domain::{GroupId, KeyId, UserId};
+        use roster::domain::{KeyId, UserId};
         let t = app.tenant("acme").await;
         let users = app.users(&t, &["alice", "bob", "carol"]).await;
         let groups = app.groups(&t, &["mine", "other"]).await;
@@ -229,30 +255,24 @@ both! {
         let before = db::now();
         std::thread::sleep(Duration::from_millis(5));
 
-        // Object ids 1xx: users; 2xx: groups; 3xx: memberships.
-        let at = |kind, object_id, user: Option<i64>, group: Option<i64>| NewEvent {
-            kind,
-            object_id,
-            subject_user_id: user.map(UserId),
-            subject_group_id: group.map(GroupId),
-            ..event(object_id)
+        // Object ids 1xx: users; 2xx: groups; 3xx: memberships. Two writes: the
+        // second by another key, through another door.
+        let mut batch = new_events(None);
+        let at = |b: &mut NewEvents, kind, object_id, user: Option<i64>, group: Option<i64>| {
+            push(b, kind, object_id, Source::Api, user, group)
         };
-        let batch = vec![
-            at(EventType::UserCreated, 101, Some(alice), None),
-            at(EventType::UserUpdated, 102, Some(bob), None),
-            at(EventType::GroupCreated, 201, None, Some(mine)),
-            at(EventType::MembershipCreated, 301, Some(alice), Some(other)),
-            at(EventType::MembershipCreated, 302, Some(bob), Some(mine)),
-            at(EventType::MembershipDeleted, 303, Some(carol), Some(other)),
-            NewEvent {
-                source: Source::Cli,
-                actor_key_id: Some(KeyId(7)),
-                ..at(EventType::UserDeleted, 103, Some(carol), None)
-            },
-        ];
+        at(&mut batch, EventType::UserCreated, 101, Some(alice), None);
+        at(&mut batch, EventType::UserUpdated, 102, Some(bob), None);
+        at(&mut batch, EventType::GroupCreated, 201, None, Some(mine));
+        at(&mut batch, EventType::MembershipCreated, 301, Some(alice), Some(other));
+        at(&mut batch, EventType::MembershipCreated, 302, Some(bob), Some(mine));
+        at(&mut batch, EventType::MembershipDeleted, 303, Some(carol), Some(other));
+        let mut by_cli = new_events(Some(KeyId(7)));
+        push(&mut by_cli, EventType::UserDeleted, 103, Source::Cli, Some(carol), None);
         db::write(&pool, move |conn| {
             db::write_transaction(conn, |conn| -> Result<_, ServiceError> {
-                Ok(events::append(conn, instance, &batch)?)
+                events::append(conn, instance, &batch)?;
+                Ok(events::append(conn, instance, &by_cli)?)
             })
         })
         .await

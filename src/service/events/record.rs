@@ -5,12 +5,11 @@
 use serde_json::{Map, Value};
 
 use crate::db::barriers::Barrier;
-use crate::db::events::{self, NewEvent};
+use crate::db::events::{self, Entry, NewEvents};
 use crate::db::groups::Group;
 use crate::db::instances::Instance;
 use crate::db::keys::ApiKey;
 use crate::db::memberships::Membership;
-use crate::db::time::Ts;
 use crate::db::users::User;
 use crate::db::{now, AnyConnection};
 use crate::domain::{ActorKind, EventId, EventType, GroupId, InstanceId, KeyId, Source, UserId};
@@ -70,12 +69,11 @@ pub trait Typed: Recorded {
 }
 
 /// The events of one write, saved with `save` as its transaction's last write.
-pub struct Log<'a> {
-    actor: &'a Actor,
+pub struct Log {
     instance_id: InstanceId,
-    /// When the write happened: one time for all its events.
-    at: Ts,
-    events: Vec<NewEvent>,
+    /// Who writes, through which door: `source` is the events' unless they cascade.
+    source: Source,
+    events: NewEvents,
 }
 
 fn json_of<T: ObjectJson>(obj: &T) -> String {
@@ -84,47 +82,52 @@ fn json_of<T: ObjectJson>(obj: &T) -> String {
     String::from_utf8(out).unwrap_or_else(|_| "null".into())
 }
 
-impl<'a> Log<'a> {
-    pub fn new(actor: &'a Actor, instance_id: InstanceId) -> Self {
+impl Log {
+    /// One time for all the write's events: now.
+    pub fn new(actor: &Actor, instance_id: InstanceId) -> Self {
         Self {
-            actor,
             instance_id,
-            at: now().into(),
-            events: Vec::new(),
+            source: actor.source,
+            events: NewEvents::new(
+                actor.kind(),
+                actor.key_id,
+                actor.caller.viewer(),
+                actor.request_id.clone(),
+                now().into(),
+            ),
         }
     }
 
-    fn push<T: Recorded>(
-        &mut self,
+    fn entry<'p, T: Recorded>(
         kind: EventType,
         obj: &T,
-        data: String,
-        previous: Option<String>,
+        previous: Option<&'p str>,
         source: Source,
-    ) {
-        let a = self.actor;
-        self.events.push(NewEvent {
+    ) -> Entry<'p> {
+        Entry {
             kind,
             object_id: obj.object_id(),
-            data,
-            previous,
-            actor_kind: a.kind(),
-            actor_key_id: a.key_id,
-            actor_user_id: a.caller.viewer(),
             source,
-            request_id: a.request_id.clone(),
-            occurred_at: self.at,
             subject_user_id: obj.subject_user(),
             subject_group_id: obj.subject_group(),
-        });
+            previous,
+        }
+    }
+
+    /// `obj` as it is now, under `kind`.
+    fn push<T: Recorded>(&mut self, kind: EventType, obj: &T, source: Source) {
+        self.events
+            .push(Self::entry(kind, obj, None, source), |out| {
+                obj.write_json(out)
+            });
     }
 
     pub fn created<T: Typed>(&mut self, obj: &T) {
-        self.push(T::CREATED, obj, json_of(obj), None, self.actor.source);
+        self.push(T::CREATED, obj, self.source);
     }
 
     pub fn created_all<T: Typed>(&mut self, objs: &[T]) {
-        self.events.reserve(objs.len());
+        self.events.reserve(objs.len(), 256);
         for o in objs {
             self.created(o);
         }
@@ -140,17 +143,19 @@ impl<'a> Log<'a> {
     pub fn changed<T: Recorded>(&mut self, kind: EventType, before: &T, after: &T) {
         let data = json_of(after);
         let previous = previous(&json_of(before), &data);
-        self.push(kind, after, data, Some(previous), self.actor.source);
+        let entry = Self::entry(kind, after, Some(&previous), self.source);
+        self.events
+            .push(entry, |out| out.extend_from_slice(data.as_bytes()));
     }
 
     pub fn deleted<T: Typed>(&mut self, obj: &T) {
-        self.push(T::DELETED, obj, json_of(obj), None, self.actor.source);
+        self.push(T::DELETED, obj, self.source);
     }
 
     /// Removed because the object it depends on was (`source: cascade`).
     pub fn cascaded<T: Typed>(&mut self, objs: &[T]) {
         for o in objs {
-            self.push(T::DELETED, o, json_of(o), None, Source::Cascade);
+            self.push(T::DELETED, o, Source::Cascade);
         }
     }
 

@@ -395,6 +395,26 @@ impl TestApp {
         conn.batch_execute(statements).expect("sql");
     }
 
+    /// Reverts the app's database's newest migration (its `down.sql`); an app started
+    /// on it after this runs that migration again.
+    pub fn revert_last_migration(&self) {
+        use diesel_migrations::MigrationHarness;
+        let url = roster::db::DatabaseUrl::parse(&self.database_url).expect("url");
+        let pool =
+            roster::db::build_pool(&url, 1, std::time::Duration::from_secs(5)).expect("pool");
+        let mut conn = pool.get().expect("conn");
+        match &mut *conn {
+            roster::db::AnyConnection::Postgresql(c) => c
+                .revert_last_migration(roster::db::PG_MIGRATIONS)
+                .expect("revert")
+                .to_string(),
+            roster::db::AnyConnection::Sqlite(c) => c
+                .revert_last_migration(roster::db::SQLITE_MIGRATIONS)
+                .expect("revert")
+                .to_string(),
+        };
+    }
+
     pub async fn stop(&self) {
         self.handle.stop(true).await;
         self.webhooks.stop().await;

@@ -12,7 +12,7 @@ mod receiver;
 use std::time::Duration;
 
 use roster::config::Settings;
-use roster::db::events::{self, EventFilter, NewEvent};
+use roster::db::events::{self, Entry, EventFilter, NewEvents};
 use roster::db::{self, DbPool};
 use roster::domain::{ActorKind, EventId, EventType, InstanceId, Source};
 use roster::service::ServiceError;
@@ -83,26 +83,25 @@ pub async fn instance_id(pool: &DbPool, name: &str) -> InstanceId {
 /// readers (what the service does after a write's commit); their ids.
 pub async fn emit(app: &TestApp, t: &Tenant, n: usize) -> Vec<EventId> {
     let instance = instance_id(&app.pool, &t.name).await;
-    let new: Vec<NewEvent> = (0..n)
-        .map(|i| NewEvent {
-            kind: if i % 2 == 0 {
-                EventType::UserCreated
-            } else {
-                EventType::GroupCreated
-            },
+    let mut new = NewEvents::new(ActorKind::Admin, None, None, None, db::now().into());
+    for i in 0..n {
+        let kind = if i % 2 == 0 {
+            EventType::UserCreated
+        } else {
+            EventType::GroupCreated
+        };
+        let entry = Entry {
+            kind,
             object_id: i as i64 + 1,
-            data: format!("{{\"id\":\"{}\"}}", i + 1),
-            previous: None,
-            actor_kind: ActorKind::Admin,
-            actor_key_id: None,
-            actor_user_id: None,
             source: Source::Api,
-            request_id: None,
-            occurred_at: db::now().into(),
             subject_user_id: None,
             subject_group_id: None,
-        })
-        .collect();
+            previous: None,
+        };
+        new.push(entry, |out| {
+            out.extend_from_slice(format!("{{\"id\":\"{}\"}}", i + 1).as_bytes())
+        });
+    }
     let last = db::write(&app.pool, move |conn| -> Result<_, ServiceError> {
         db::write_transaction(conn, |conn| Ok(events::append(conn, instance, &new)?))
     })
