@@ -299,8 +299,13 @@ where
 {
     if writer::in_transaction(conn) {
         // Inside a transaction (a job on SQLite's writer thread runs inside its group's):
-        // a savepoint of it.
-        return conn.transaction(f);
+        // a savepoint of it. Events it deferred to the outer COMMIT go if it rolls back.
+        let mark = events::deferred_mark();
+        let done = conn.transaction(f);
+        if done.is_err() {
+            events::forget_deferred_since(mark);
+        }
+        return done;
     }
     let _writer = match conn {
         AnyConnection::Sqlite(_) => Some(SQLITE_WRITER.lock().unwrap_or_else(|p| p.into_inner())),
@@ -312,21 +317,25 @@ where
             AnsiTransactionManager::begin_transaction_sql(c, "BEGIN IMMEDIATE")?
         }
     }
-    events::take_flush_pending();
+    // On PostgreSQL the events are sent with the COMMIT (`events::commit_with_events`).
+    let deferral = match conn {
+        AnyConnection::Postgresql(_) => Some(events::Deferral::start()),
+        AnyConnection::Sqlite(_) => None,
+    };
     match f(conn) {
         Ok(value) => {
-            match conn {
-                // It appended events, so its commit does not wait for its flush
+            match (conn, deferral.and_then(events::Deferral::take)) {
+                // Its commit does not wait for its flush under the counter's lock
                 // (`events` says why); it is made durable before it is answered.
-                AnyConnection::Postgresql(c) if events::take_flush_pending() => {
-                    events::commit_durably(c)?
+                (AnyConnection::Postgresql(c), Some(events)) => {
+                    events::commit_with_events(c, &events)?
                 }
-                _ => per_backend!(conn, |c| AnsiTransactionManager::commit_transaction(c))?,
+                (conn, _) => per_backend!(conn, |c| AnsiTransactionManager::commit_transaction(c))?,
             }
             Ok(value)
         }
         Err(err) => {
-            events::take_flush_pending();
+            drop(deferral);
             if let Err(rollback) =
                 per_backend!(conn, |c| AnsiTransactionManager::rollback_transaction(c))
             {

@@ -1014,10 +1014,10 @@ both! {
         assert_eq!(counts[0], counts[1], "statements grow with the bulk size");
         // 1. the key lookup; 2. BEGIN (on SQLite a SAVEPOINT of the writer thread's
         // group transaction); 3. the usernames already taken, one select; 4. the
-        // INSERT, one multi-row VALUES list; then the events (§9): on PostgreSQL one
-        // statement (the counter, the rows from arrays, the NOTIFY), on SQLite two (the
-        // counter, the rows); last, COMMIT (on SQLite, RELEASE).
-        let events = match app.backend { Backend::Postgres => 1, Backend::Sqlite => 2 };
+        // INSERT, one multi-row VALUES list; then the events (§9): on PostgreSQL sent
+        // with the COMMIT in one simple query, on SQLite two statements (the counter,
+        // the row); last, COMMIT (on SQLite, RELEASE).
+        let events = match app.backend { Backend::Postgres => 0, Backend::Sqlite => 2 };
         assert_eq!(counts, [5 + events, 5 + events], "statements of a users bulk on {:?}", app.backend);
         let mut gcounts = Vec::new();
         for (n, prefix) in [(2, "small"), (100, "big")] {
@@ -1043,6 +1043,43 @@ both! {
         // A read transaction: 1. the key lookup; 2. BEGIN; 3. the count; 4. the page;
         // 5. the memberships of the page's users; 6. their groups; 7. COMMIT.
         assert_eq!((s, b), ("7", "7"), "statements of a users list on {:?}", app.backend);
+    }
+
+    async fn a_write_whose_events_fail_writes_nothing(app) {
+        // The events are the transaction's last statement (on PostgreSQL sent with its
+        // COMMIT): when the database refuses them, the write fails whole, and the next
+        // write on the same connections works.
+        let t = app.tenant("acme").await;
+        let before = count(&app, &t, "/users").await;
+        match app.backend {
+            Backend::Sqlite => app.sql(
+                "CREATE TRIGGER refuse_events BEFORE INSERT ON event_batches \
+                 WHEN NEW.entries LIKE '%doomed%' \
+                 BEGIN SELECT RAISE(ABORT, 'refused by trigger'); END;",
+            ),
+            Backend::Postgres => app.sql(
+                "CREATE FUNCTION refuse_events() RETURNS trigger AS $$ BEGIN \
+                 IF NEW.entries LIKE '%doomed%' THEN RAISE EXCEPTION 'refused by trigger'; END IF; \
+                 RETURN NEW; END $$ LANGUAGE plpgsql; \
+                 CREATE TRIGGER refuse_events BEFORE INSERT ON event_batches FOR EACH ROW EXECUTE FUNCTION refuse_events();",
+            ),
+        }
+        for _ in 0..8 {
+            let r = app.post(&t.at("/users"), &t.key, json!({"users": [{"username": "doomed"}, {"username": "y", "name": "x'\\y"}]})).await;
+            r.assert_error(500, "internal");
+            assert!(!r.text.contains("trigger"), "{}", r.text);
+        }
+        assert_eq!(count(&app, &t, "/users").await, before);
+        // Quotes and backslashes reach the events as they were sent.
+        app.post(&t.at("/users"), &t.key, json!({"users": [
+            {"username": "fine"}, {"username": "obrien", "name": "O'Brien \\ $r$ E'x' \"q\""},
+        ]})).await.assert_status(201);
+        assert_eq!(count(&app, &t, "/users").await, before + 2);
+        let r = app.get(&t.at("/events?types=user.created&limit=1000"), &t.key).await;
+        let created = r.results();
+        let last = &created[created.len() - 1]["data"];
+        assert_eq!(last["username"], "obrien");
+        assert_eq!(last["name"], "O'Brien \\ $r$ E'x' \"q\"");
     }
 
     async fn a_failure_mid_write_rolls_the_bulk_back(app) {
