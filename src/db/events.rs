@@ -40,23 +40,24 @@
 //! through one counter row against 650/s without it). So a transaction that appends
 //! events commits without waiting for its flush (`synchronous_commit = off`, for that
 //! transaction only), which releases the counter at once, and is made durable right
-//! after, before the write is answered (`commit_with_events`, from
-//! `db::write_transaction`): a synchronous commit of a transaction of its own, whose
-//! flush covers every WAL record before it, ours included. The events' statement
-//! travels with that `COMMIT`, in one message, so the lock is never held across a
-//! round trip to Roster. Those flushes are shared between concurrent
+//! after, before the write is answered (`commit_durably`, from `db::write_transaction`):
+//! a synchronous commit of a transaction of its own, whose flush covers every WAL
+//! record before it, ours included. Those flushes are shared between concurrent
 //! writers, as plain commits' are. A reader could see such a commit before its flush,
 //! so readers make what they show durable the same way first (`ensure_durable`, once
 //! per new stretch of the feed): nothing the feed has shown, or a webhook delivered,
 //! can be lost in a crash of the database and its id handed out again.
 
-use std::cell::RefCell;
+use std::cell::Cell;
 use std::collections::{HashMap, HashSet};
 use std::sync::Mutex;
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
+use diesel::pg::Pg;
+use diesel::query_builder::{AstPass, QueryFragment};
+use diesel::sql_types::{BigInt, Nullable, Text, Timestamp};
 use serde::Deserialize;
 use serde_json::value::RawValue;
 
@@ -199,211 +200,113 @@ struct Row<'a> {
 }
 
 /// Records `new` in the caller's transaction, with the next ids of the instance (see
-/// the module comment for why they follow commit order). Call it as the transaction's
-/// last write. On PostgreSQL inside `db::write_transaction`, the statement is sent
-/// with the transaction's `COMMIT` (`commit_with_events`).
+/// the module comment for why they follow commit order); returns the last id, `None`
+/// when there is nothing to record. Call it as the transaction's last write.
 pub fn append(
     conn: &mut AnyConnection,
     instance_id: InstanceId,
     new: &NewEvents,
-) -> QueryResult<()> {
+) -> QueryResult<Option<EventId>> {
     if new.is_empty() {
-        return Ok(());
+        return Ok(None);
     }
     let entries = new.entries()?;
     match conn {
-        AnyConnection::Postgresql(pg) => append_pg(pg, instance_id, new, entries),
-        AnyConnection::Sqlite(lite) => append_sqlite(lite, instance_id, new, entries).map(|_| ()),
+        AnyConnection::Postgresql(pg) => append_pg(pg, instance_id, new, entries).map(Some),
+        AnyConnection::Sqlite(lite) => append_sqlite(lite, instance_id, new, entries).map(Some),
     }
 }
 
-/// PostgreSQL: the statement that takes the ids and inserts the row, as SQL text with
-/// its values written in; deferred to the `COMMIT` inside `write_transaction`, else
-/// run at once with its `NOTIFY`.
+/// PostgreSQL: one statement takes the ids, inserts the row and sends the `NOTIFY`
+/// that wakes other processes' readers at commit (`wake`).
 fn append_pg(
     pg: &mut diesel::PgConnection,
     instance_id: InstanceId,
     new: &NewEvents,
     entries: &str,
-) -> QueryResult<()> {
-    let mut sql = String::with_capacity(entries.len() + 640);
-    append_sql(&mut sql, instance_id, new, entries);
-    let now = DEFERRED.with(|d| match d.borrow_mut().as_mut() {
-        Some(d) => {
-            d.statements.push_str(&sql);
-            if !d.instances.contains(&instance_id) {
-                d.instances.push(instance_id);
-            }
-            None
-        }
-        None => Some(sql),
-    });
-    if let Some(mut sql) = now {
-        use diesel::connection::SimpleConnection;
-        notify_sql(&mut sql, instance_id);
-        pg.batch_execute(&sql)?;
+) -> QueryResult<EventId> {
+    let last: i64 = AppendEvents {
+        instance_id: instance_id.get(),
+        payload: instance_id.to_string(),
+        new,
+        entries,
     }
-    Ok(())
+    .get_result(pg)?;
+    FLUSH_PENDING.with(|p| p.set(true));
+    Ok(EventId(last))
 }
 
-/// The events statement of `append_pg`: the counter's upsert, which takes the ids and
-/// locks the counter row until the transaction ends, and the row's INSERT. Numbers and
-/// the timestamp are written as they are; text as escape-string literals (`E'…'`, with
-/// `'` and `\` escaped), whatever `standard_conforming_strings` says.
-fn append_sql(out: &mut String, instance_id: InstanceId, new: &NewEvents, entries: &str) {
-    let (i, n) = (instance_id.get(), new.count);
-    let num = |out: &mut String, v: Option<i64>| match v {
-        Some(v) => out.push_str(itoa::Buffer::new().format(v)),
-        None => out.push_str("NULL"),
-    };
-    out.push_str("WITH c AS (INSERT INTO event_counters (instance_id, last_id) VALUES (");
-    num(out, Some(i));
-    out.push_str(", ");
-    num(out, Some(n));
-    out.push_str(
-        ") ON CONFLICT (instance_id) DO UPDATE \
-         SET last_id = event_counters.last_id + EXCLUDED.last_id RETURNING last_id) \
-         INSERT INTO event_batches (instance_id, last_id, count, occurred_at, actor_kind, \
-         actor_key_id, actor_user_id, request_id, entries) SELECT ",
-    );
-    num(out, Some(i));
-    out.push_str(", c.last_id, ");
-    num(out, Some(n));
-    out.push_str(", TIMESTAMP '");
-    out.push_str(&super::time::format_sqlite(new.occurred_at.0));
-    out.push_str("', ");
-    text_literal(out, new.actor_kind.as_str());
-    out.push_str(", ");
-    num(out, new.actor_key_id.map(|k| k.get()));
-    out.push_str(", ");
-    num(out, new.actor_user_id.map(|u| u.get()));
-    out.push_str(", ");
-    match &new.request_id {
-        Some(r) => text_literal(out, r),
-        None => out.push_str("NULL"),
+/// `append_pg`'s statement, as a query type of its own so that diesel prepares it once
+/// per connection (`diesel::sql_query` is never cached: it was parsed and planned again
+/// for every write).
+struct AppendEvents<'a> {
+    instance_id: i64,
+    /// The `NOTIFY` payload: the instance's id as text.
+    payload: String,
+    new: &'a NewEvents,
+    entries: &'a str,
+}
+
+impl QueryFragment<Pg> for AppendEvents<'_> {
+    fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, Pg>) -> QueryResult<()> {
+        let n = self.new;
+        out.push_sql("WITH c AS (INSERT INTO event_counters (instance_id, last_id) VALUES (");
+        out.push_bind_param::<BigInt, _>(&self.instance_id)?;
+        out.push_sql(", ");
+        out.push_bind_param::<BigInt, _>(&n.count)?;
+        out.push_sql(
+            ") ON CONFLICT (instance_id) DO UPDATE \
+             SET last_id = event_counters.last_id + EXCLUDED.last_id RETURNING last_id), \
+             e AS (INSERT INTO event_batches (instance_id, last_id, count, occurred_at, \
+             actor_kind, actor_key_id, actor_user_id, request_id, entries) SELECT ",
+        );
+        out.push_bind_param::<BigInt, _>(&self.instance_id)?;
+        out.push_sql(", c.last_id, ");
+        out.push_bind_param::<BigInt, _>(&n.count)?;
+        out.push_sql(", ");
+        out.push_bind_param::<Timestamp, _>(&n.occurred_at.0)?;
+        out.push_sql(", ");
+        out.push_bind_param::<Text, _>(n.actor_kind.as_str())?;
+        out.push_sql(", ");
+        out.push_bind_param::<Nullable<BigInt>, _>(&n.actor_key_id)?;
+        out.push_sql(", ");
+        out.push_bind_param::<Nullable<BigInt>, _>(&n.actor_user_id)?;
+        out.push_sql(", ");
+        out.push_bind_param::<Nullable<Text>, _>(&n.request_id)?;
+        out.push_sql(", ");
+        out.push_bind_param::<Text, _>(self.entries)?;
+        out.push_sql(
+            " FROM c) \
+             SELECT c.last_id FROM c, LATERAL (SELECT pg_notify('roster_events', ",
+        );
+        out.push_bind_param::<Text, _>(&self.payload)?;
+        out.push_sql("), set_config('synchronous_commit', 'off', true)) AS w");
+        Ok(())
     }
-    out.push_str(", ");
-    text_literal(out, entries);
-    out.push_str(" FROM c; ");
 }
 
-/// `s` as an escape-string literal: `E'…'` with each `'` and `\` after a backslash.
-fn text_literal(out: &mut String, s: &str) {
-    out.push_str("E'");
-    let mut from = 0;
-    for (at, b) in s.bytes().enumerate() {
-        if b == b'\'' || b == b'\\' {
-            out.push_str(&s[from..at]);
-            out.push('\\');
-            from = at;
-        }
-    }
-    out.push_str(&s[from..]);
-    out.push('\'');
-}
-
-/// The `NOTIFY` that wakes other processes' readers of the instance at commit (`wake`).
-fn notify_sql(out: &mut String, instance_id: InstanceId) {
-    out.push_str("SELECT pg_notify('roster_events', '");
-    out.push_str(itoa::Buffer::new().format(instance_id.get()));
-    out.push_str("'); ");
-}
-
-/// The events statements of the PostgreSQL transaction running on this thread inside
-/// `write_transaction`, to send with its `COMMIT`.
-#[derive(Default)]
-struct Deferred {
-    statements: String,
-    instances: Vec<InstanceId>,
-}
+crate::hand_written_statement!(AppendEvents<'_>, diesel::PgConnection, BigInt);
 
 thread_local! {
-    /// `Some` while `write_transaction` runs a PostgreSQL transaction on this thread.
-    static DEFERRED: RefCell<Option<Deferred>> = const { RefCell::new(None) };
+    /// Set when this thread's PostgreSQL transaction appended events (and so commits
+    /// without waiting for its flush); `write_transaction` takes it after the commit.
+    static FLUSH_PENDING: Cell<bool> = const { Cell::new(false) };
 }
 
-/// While alive, `append` on this thread defers its statements to the `COMMIT`
-/// (`take`); dropping it (a panic, an early return) forgets them.
-pub struct Deferral(());
-
-impl Deferral {
-    pub fn start() -> Self {
-        DEFERRED.with(|d| *d.borrow_mut() = Some(Deferred::default()));
-        Deferral(())
-    }
-
-    /// The deferred statements, with their `NOTIFY`s, if any; ends the deferral.
-    pub fn take(self) -> Option<String> {
-        let d = DEFERRED.with(|d| d.borrow_mut().take())?;
-        if d.statements.is_empty() {
-            return None;
-        }
-        let mut sql = d.statements;
-        for i in d.instances {
-            notify_sql(&mut sql, i);
-        }
-        Some(sql)
-    }
+/// Whether the transaction just ended on this thread appended events on PostgreSQL
+/// (and so must be made durable); clears it.
+pub fn take_flush_pending() -> bool {
+    FLUSH_PENDING.with(|p| p.replace(false))
 }
 
-impl Drop for Deferral {
-    fn drop(&mut self) {
-        DEFERRED.with(|d| d.borrow_mut().take());
-    }
-}
-
-/// Where the deferred statements stand (`None` when nothing defers), for a savepoint
-/// that may roll back (`forget_deferred_since`).
-pub fn deferred_mark() -> Option<(usize, usize)> {
-    DEFERRED.with(|d| {
-        d.borrow()
-            .as_ref()
-            .map(|d| (d.statements.len(), d.instances.len()))
-    })
-}
-
-/// Forgets what was deferred after `mark`: the savepoint that appended it rolled back.
-pub fn forget_deferred_since(mark: Option<(usize, usize)>) {
-    if let Some((statements, instances)) = mark {
-        DEFERRED.with(|d| {
-            if let Some(d) = d.borrow_mut().as_mut() {
-                d.statements.truncate(statements);
-                d.instances.truncate(instances);
-            }
-        });
-    }
-}
-
-/// Sends the transaction's events (`events`, from `Deferral::take`) with its `COMMIT`
-/// in one simple query, then waits for the flush: the events, then `COMMIT` without
-/// waiting for the flush, then a transaction of its own whose synchronous commit
-/// flushes the WAL up to itself (`wait_durable`'s), the write's commit included. The
-/// counter row is locked from the first statement to the `COMMIT`, within one message:
-/// no round trip to Roster while it is held (with the events sent alone, the lock
-/// spanned the answer's trip to Roster and Roster's next turn on a busy CPU; pgbench, 8
-/// clients on one counter: 767–1,125 against 1,383–1,580 transactions/s). libpq
-/// reports the connection idle after it, which diesel takes as the end of the
-/// transaction. If a statement fails, the rest do not run; the transaction, if still
-/// open, is rolled back.
-pub fn commit_with_events(pg: &mut diesel::PgConnection, events: &str) -> QueryResult<()> {
-    use diesel::connection::{AnsiTransactionManager, SimpleConnection, TransactionManager};
-    let mut sql = String::with_capacity(events.len() + 96);
-    sql.push_str(events);
-    sql.push_str("SET LOCAL synchronous_commit = off; COMMIT; SELECT pg_current_xact_id()");
-    let done = pg.batch_execute(&sql);
-    if done.is_err() {
-        let open = AnsiTransactionManager::transaction_manager_status_mut(pg)
-            .transaction_depth()
-            .ok()
-            .flatten()
-            .is_some();
-        if open {
-            if let Err(rollback) = AnsiTransactionManager::rollback_transaction(pg) {
-                tracing::warn!(error = %rollback, "rollback after the events failed");
-            }
-        }
-    }
-    done
+/// Commits the transaction that appended events (without waiting for its flush), then
+/// waits for the flush (`wait_durable`'s transaction), in one round trip: a simple query
+/// of two statements. libpq reports the connection idle after it, which diesel takes
+/// as the end of the transaction. If `COMMIT` fails, the transaction is rolled back and
+/// the second statement does not run.
+pub fn commit_durably(pg: &mut diesel::PgConnection) -> QueryResult<()> {
+    use diesel::connection::SimpleConnection;
+    pg.batch_execute("COMMIT; SELECT pg_current_xact_id()")
 }
 
 /// Waits until every commit visible to `conn` is flushed to disk (see the module

@@ -299,13 +299,8 @@ where
 {
     if writer::in_transaction(conn) {
         // Inside a transaction (a job on SQLite's writer thread runs inside its group's):
-        // a savepoint of it. Events it deferred to the outer COMMIT go if it rolls back.
-        let mark = events::deferred_mark();
-        let done = conn.transaction(f);
-        if done.is_err() {
-            events::forget_deferred_since(mark);
-        }
-        return done;
+        // a savepoint of it.
+        return conn.transaction(f);
     }
     let _writer = match conn {
         AnyConnection::Sqlite(_) => Some(SQLITE_WRITER.lock().unwrap_or_else(|p| p.into_inner())),
@@ -317,25 +312,21 @@ where
             AnsiTransactionManager::begin_transaction_sql(c, "BEGIN IMMEDIATE")?
         }
     }
-    // On PostgreSQL the events are sent with the COMMIT (`events::commit_with_events`).
-    let deferral = match conn {
-        AnyConnection::Postgresql(_) => Some(events::Deferral::start()),
-        AnyConnection::Sqlite(_) => None,
-    };
+    events::take_flush_pending();
     match f(conn) {
         Ok(value) => {
-            match (conn, deferral.and_then(events::Deferral::take)) {
-                // Its commit does not wait for its flush under the counter's lock
+            match conn {
+                // It appended events, so its commit does not wait for its flush
                 // (`events` says why); it is made durable before it is answered.
-                (AnyConnection::Postgresql(c), Some(events)) => {
-                    events::commit_with_events(c, &events)?
+                AnyConnection::Postgresql(c) if events::take_flush_pending() => {
+                    events::commit_durably(c)?
                 }
-                (conn, _) => per_backend!(conn, |c| AnsiTransactionManager::commit_transaction(c))?,
+                _ => per_backend!(conn, |c| AnsiTransactionManager::commit_transaction(c))?,
             }
             Ok(value)
         }
         Err(err) => {
-            drop(deferral);
+            events::take_flush_pending();
             if let Err(rollback) =
                 per_backend!(conn, |c| AnsiTransactionManager::rollback_transaction(c))
             {

@@ -920,9 +920,8 @@ both! {
         // lookup, api_keys JOIN instances; on SQLite a write runs on the writer thread
         // inside its group's transaction, and BEGIN/COMMIT are its SAVEPOINT/RELEASE).
         let count = |r: &Resp| -> u64 { r.header("x-query-count").unwrap().parse().unwrap() };
-        // A write's events (§9): none of their own on PostgreSQL, where they are sent
-        // with the COMMIT; two on SQLite.
-        let events = match app.backend { Backend::Postgres => 0, Backend::Sqlite => 2 };
+        // A write's events (§9): one statement on PostgreSQL, two on SQLite.
+        let events = match app.backend { Backend::Postgres => 1, Backend::Sqlite => 2 };
         for (i, want) in [
             (0, 5), // list: key, BEGIN, COUNT, the page, COMMIT
             (1, 5 + events), // create: key, BEGIN, usernames taken, INSERT, events, COMMIT

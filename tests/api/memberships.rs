@@ -987,9 +987,9 @@ both! {
             // 1. the key lookup (api_keys JOIN instances); 2. the referenced users and
             // groups in one UNION ALL select (the sideloads); 3. BEGIN; 4. the INSERT
             // ... SELECT FROM UNNEST, the barrier check in a CTE of it; 5. the events
-            // (§9: the counter and the row, the NOTIFY) sent with the COMMIT and the
-            // flush in one simple query.
-            Backend::Postgres => 5,
+            // (§9) in one statement: the counter, the rows from arrays, the NOTIFY;
+            // 6. COMMIT.
+            Backend::Postgres => 6,
             // 1. the key lookup; 2. the users and groups select (on a pool
             // connection, outside the write lock); then, on the writer thread inside its
             // group's transaction: 3. SAVEPOINT; 4. the INSERT, one VALUES list (2 and

@@ -1014,10 +1014,10 @@ both! {
         assert_eq!(counts[0], counts[1], "statements grow with the bulk size");
         // 1. the key lookup; 2. BEGIN (on SQLite a SAVEPOINT of the writer thread's
         // group transaction); 3. the usernames already taken, one select; 4. the
-        // INSERT, one multi-row VALUES list; then the events (§9): on PostgreSQL sent
-        // with the COMMIT in one simple query, on SQLite two statements (the counter,
-        // the row); last, COMMIT (on SQLite, RELEASE).
-        let events = match app.backend { Backend::Postgres => 0, Backend::Sqlite => 2 };
+        // INSERT, one multi-row VALUES list; then the events (§9): on PostgreSQL one
+        // statement (the counter, the rows from arrays, the NOTIFY), on SQLite two (the
+        // counter, the rows); last, COMMIT (on SQLite, RELEASE).
+        let events = match app.backend { Backend::Postgres => 1, Backend::Sqlite => 2 };
         assert_eq!(counts, [5 + events, 5 + events], "statements of a users bulk on {:?}", app.backend);
         let mut gcounts = Vec::new();
         for (n, prefix) in [(2, "small"), (100, "big")] {
@@ -1046,9 +1046,8 @@ both! {
     }
 
     async fn a_write_whose_events_fail_writes_nothing(app) {
-        // The events are the transaction's last statement (on PostgreSQL sent with its
-        // COMMIT): when the database refuses them, the write fails whole, and the next
-        // write on the same connections works.
+        // The events are the transaction's last statement: when the database refuses
+        // them, the write fails whole, and the next writes on the same connections work.
         let t = app.tenant("acme").await;
         let before = count(&app, &t, "/users").await;
         match app.backend {

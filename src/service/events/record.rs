@@ -12,7 +12,7 @@ use crate::db::keys::ApiKey;
 use crate::db::memberships::Membership;
 use crate::db::users::User;
 use crate::db::{now, AnyConnection};
-use crate::domain::{ActorKind, EventType, GroupId, InstanceId, KeyId, Source, UserId};
+use crate::domain::{ActorKind, EventId, EventType, GroupId, InstanceId, KeyId, Source, UserId};
 use crate::service::access::Caller;
 use crate::service::error::Result;
 use crate::service::objects::ObjectJson;
@@ -164,8 +164,8 @@ impl Log {
     }
 
     /// Writes the events in `conn`'s transaction: call it as the transaction's last
-    /// write (`db::events::append` says why).
-    pub fn save(self, conn: &mut AnyConnection) -> Result<()> {
+    /// write (`db::events::append` says why). The last event's ID, if any.
+    pub fn save(self, conn: &mut AnyConnection) -> Result<Option<EventId>> {
         Ok(events::append(conn, self.instance_id, &self.events)?)
     }
 }
