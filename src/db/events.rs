@@ -163,10 +163,6 @@ impl NewEvents {
         self.entries.reserve(n.saturating_mul(bytes + 96));
     }
 
-    pub fn len(&self) -> usize {
-        self.count as usize
-    }
-
     pub fn is_empty(&self) -> bool {
         self.count == 0
     }

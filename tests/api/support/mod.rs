@@ -403,16 +403,15 @@ impl TestApp {
         let pool =
             roster::db::build_pool(&url, 1, std::time::Duration::from_secs(5)).expect("pool");
         let mut conn = pool.get().expect("conn");
-        match &mut *conn {
-            roster::db::AnyConnection::Postgresql(c) => c
-                .revert_last_migration(roster::db::PG_MIGRATIONS)
-                .expect("revert")
-                .to_string(),
-            roster::db::AnyConnection::Sqlite(c) => c
-                .revert_last_migration(roster::db::SQLITE_MIGRATIONS)
-                .expect("revert")
-                .to_string(),
+        let reverted = match &mut *conn {
+            roster::db::AnyConnection::Postgresql(c) => {
+                c.revert_last_migration(roster::db::PG_MIGRATIONS)
+            }
+            roster::db::AnyConnection::Sqlite(c) => {
+                c.revert_last_migration(roster::db::SQLITE_MIGRATIONS)
+            }
         };
+        reverted.expect("revert the newest migration");
     }
 
     pub async fn stop(&self) {
